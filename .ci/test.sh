@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite on CPython and on PyPy (set-up included; safe to run twice).
+# Extra arguments go to pytest, e.g. `.ci/test.sh -k poller -x`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/setup.sh || exit 1
+
+status=0
+for impl in cpython pypy; do
+  echo "=== tests on $impl: $(.venv/$impl/bin/python -c 'import sys, platform; print(platform.python_implementation(), sys.version.split()[0])')"
+  .venv/$impl/bin/python -m pytest -q -p no:cacheprovider "$@" tests || status=1
+done
+exit $status

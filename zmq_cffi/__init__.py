@@ -1,0 +1,101 @@
+"""zmq_cffi: Python bindings for libzmq with pyzmq's API, built with CFFI.
+
+`import zmq_cffi as zmq` gives the names of pyzmq: Context, Socket, Frame, Poller, every
+constant, the error classes and the module-level functions.
+"""
+from zmq_cffi import backend, constants, error
+from zmq_cffi.backend import (
+    IPC_PATH_MAX_LEN,
+    curve_keypair,
+    curve_public,
+    device,
+    has,
+    proxy,
+    proxy_steerable,
+    zmq_poll,
+)
+from zmq_cffi.constants import *  # noqa: F401,F403
+from zmq_cffi.context import Context
+from zmq_cffi.error import (
+    Again,
+    ContextTerminated,
+    InterruptedSystemCall,
+    NotDone,
+    ZMQBaseError,
+    ZMQBindError,
+    ZMQError,
+    ZMQVersionError,
+    strerror,
+    zmq_errno,
+)
+from zmq_cffi.frame import COPY_THRESHOLD, Frame, Message
+from zmq_cffi.poll import Poller, select
+from zmq_cffi.socket import Socket
+from zmq_cffi.tracker import MessageTracker
+from zmq_cffi.version import (
+    __version__,
+    pyzmq_version,
+    pyzmq_version_info,
+    zmq_cffi_version,
+    zmq_version,
+    zmq_version_info,
+)
+
+#: pyzmq's flag for whether its backend was built with the DRAFT API; here, libzmq's own.
+PYZMQ_DRAFT_API = constants.DRAFT_API
+
+
+def get_includes() -> list:
+    """Directories with zmq_cffi's C declarations and helpers (pyzmq: its Cython includes)."""
+    import os
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    return [here, os.path.join(here, "_cdefs")]
+
+
+def get_library_dirs() -> list:
+    """The directory of zmq_cffi's compiled module."""
+    import os
+
+    return [os.path.dirname(os.path.abspath(__file__))]
+
+
+__all__ = [
+    "Context",
+    "Socket",
+    "Frame",
+    "Message",
+    "MessageTracker",
+    "Poller",
+    "select",
+    "ZMQBaseError",
+    "ZMQError",
+    "ZMQBindError",
+    "ZMQVersionError",
+    "Again",
+    "ContextTerminated",
+    "InterruptedSystemCall",
+    "NotDone",
+    "strerror",
+    "zmq_errno",
+    "zmq_poll",
+    "proxy",
+    "proxy_steerable",
+    "device",
+    "has",
+    "curve_keypair",
+    "curve_public",
+    "zmq_version",
+    "zmq_version_info",
+    "pyzmq_version",
+    "pyzmq_version_info",
+    "zmq_cffi_version",
+    "get_includes",
+    "get_library_dirs",
+    "COPY_THRESHOLD",
+    "IPC_PATH_MAX_LEN",
+    "PYZMQ_DRAFT_API",
+    "backend",
+    "constants",
+    "error",
+] + list(constants.__all__)

@@ -1,0 +1,238 @@
+/* zmq_cffi's C helpers. Compiled into the CFFI module by build_ffi.py.
+ *
+ * Two reasons for C here: fusing several libzmq calls into one FFI crossing on hot paths, and
+ * code that runs on libzmq's IO thread (the zero-copy free callback), where no Python may run.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef ZMQ_BUILD_DRAFT_API
+#define ZC_DRAFT_BUILD 1
+#else
+#define ZC_DRAFT_BUILD 0
+/* Only to read the values of DRAFT constants from zmq.h: pyzmq defines them whatever libzmq
+   supports. No DRAFT function is called unless libzmq itself was built with the DRAFT API. */
+#define ZMQ_BUILD_DRAFT_API
+#endif
+#include <zmq.h>
+
+#define ZC_GETSOCKOPT_ERROR LLONG_MIN
+
+typedef struct {
+    char *data;
+    size_t size;
+    int more;
+} zc_recvinfo_t;
+
+static int zc_recv(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info)
+{
+    zmq_msg_init(msg);
+    int rc = zmq_msg_recv(msg, s, flags);
+    if (rc < 0) {
+        int err = errno;
+        zmq_msg_close(msg);
+        errno = err;
+        return rc;
+    }
+    info->data = (char *)zmq_msg_data(msg);
+    info->size = zmq_msg_size(msg);
+    info->more = zmq_msg_more(msg);
+    return rc;
+}
+
+static int zc_send_copy(void *s, const char *buf, size_t len, int flags)
+{
+    return zmq_send(s, buf, len, flags);
+}
+
+static int zc_send_msg_copy(void *s, zmq_msg_t *msg, int flags)
+{
+    zmq_msg_t tmp;
+    zmq_msg_init(&tmp);
+    if (zmq_msg_copy(&tmp, msg) < 0) {
+        int err = errno;
+        zmq_msg_close(&tmp);
+        errno = err;
+        return -1;
+    }
+    int rc = zmq_msg_send(&tmp, s, flags);
+    if (rc < 0) {
+        int err = errno;
+        zmq_msg_close(&tmp);
+        errno = err;
+    }
+    return rc;
+}
+
+static int zc_msg_init_copy(zmq_msg_t *msg, const char *buf, size_t len)
+{
+    if (zmq_msg_init_size(msg, len) < 0)
+        return -1;
+    if (len)
+        memcpy(zmq_msg_data(msg), buf, len);
+    return 0;
+}
+
+/* ---- the zero-copy release queue --------------------------------------------------------
+ * libzmq calls zc_free_notify on whatever thread drops the last reference to a zero-copy
+ * message, usually its IO thread. It only appends the message's token to this queue under a
+ * mutex and signals a condition variable: no Python, no GIL. Python drains the queue (on the
+ * next zero-copy send, or when a MessageTracker is asked) and releases the buffers there. */
+
+static pthread_mutex_t zc_rel_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t zc_rel_cond = PTHREAD_COND_INITIALIZER;
+static int64_t *zc_rel_items = NULL;
+static size_t zc_rel_len = 0, zc_rel_cap = 0;
+static int64_t zc_rel_total = 0;
+
+static void zc_free_notify(void *data, void *hint)
+{
+    (void)data;
+    int64_t token = (int64_t)(intptr_t)hint;
+    pthread_mutex_lock(&zc_rel_lock);
+    if (zc_rel_len == zc_rel_cap) {
+        size_t cap = zc_rel_cap ? zc_rel_cap * 2 : 1024;
+        int64_t *items = realloc(zc_rel_items, cap * sizeof(int64_t));
+        if (items == NULL) {
+            /* Out of memory: the token is lost, so its buffer stays referenced (a leak),
+               which is the only safe outcome; the memory libzmq used is not touched. */
+            pthread_mutex_unlock(&zc_rel_lock);
+            return;
+        }
+        zc_rel_items = items;
+        zc_rel_cap = cap;
+    }
+    zc_rel_items[zc_rel_len++] = token;
+    zc_rel_total++;
+    pthread_cond_broadcast(&zc_rel_cond);
+    pthread_mutex_unlock(&zc_rel_lock);
+}
+
+static int zc_msg_init_zerocopy(zmq_msg_t *msg, void *buf, size_t len, int64_t token)
+{
+    return zmq_msg_init_data(msg, buf, len, zc_free_notify, (void *)(intptr_t)token);
+}
+
+static int zc_send_zerocopy(void *s, void *buf, size_t len, int flags, int64_t token)
+{
+    zmq_msg_t msg;
+    if (zc_msg_init_zerocopy(&msg, buf, len, token) < 0)
+        return -1;
+    int rc = zmq_msg_send(&msg, s, flags);
+    if (rc < 0) {
+        int err = errno;
+        zmq_msg_close(&msg); /* queues the token: the caller's buffer is released */
+        errno = err;
+    }
+    return rc;
+}
+
+static int zc_release_drain(int64_t *out, int cap)
+{
+    int n = 0;
+    pthread_mutex_lock(&zc_rel_lock);
+    if (zc_rel_len) {
+        n = zc_rel_len < (size_t)cap ? (int)zc_rel_len : cap;
+        memcpy(out, zc_rel_items, n * sizeof(int64_t));
+        memmove(zc_rel_items, zc_rel_items + n, (zc_rel_len - n) * sizeof(int64_t));
+        zc_rel_len -= n;
+    }
+    pthread_mutex_unlock(&zc_rel_lock);
+    return n;
+}
+
+/* Wait until the queue is not empty, at most timeout_ms (< 0: no limit). Returns its length. */
+static int zc_release_wait(int timeout_ms)
+{
+    struct timespec deadline;
+    if (timeout_ms >= 0) {
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += timeout_ms / 1000;
+        deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+        if (deadline.tv_nsec >= 1000000000L) {
+            deadline.tv_sec += 1;
+            deadline.tv_nsec -= 1000000000L;
+        }
+    }
+    pthread_mutex_lock(&zc_rel_lock);
+    while (zc_rel_len == 0) {
+        int rc = timeout_ms >= 0
+            ? pthread_cond_timedwait(&zc_rel_cond, &zc_rel_lock, &deadline)
+            : pthread_cond_wait(&zc_rel_cond, &zc_rel_lock);
+        if (rc == ETIMEDOUT)
+            break;
+    }
+    int n = (int)zc_rel_len;
+    pthread_mutex_unlock(&zc_rel_lock);
+    return n;
+}
+
+static int64_t zc_release_pending(void)
+{
+    pthread_mutex_lock(&zc_rel_lock);
+    int64_t n = (int64_t)zc_rel_len;
+    pthread_mutex_unlock(&zc_rel_lock);
+    return n;
+}
+
+/* ---- options ---------------------------------------------------------------------------- */
+
+static long long zc_getsockopt_int(void *s, int option)
+{
+    int value = 0;
+    size_t size = sizeof(value);
+    if (zmq_getsockopt(s, option, &value, &size) < 0)
+        return ZC_GETSOCKOPT_ERROR;
+    return value;
+}
+
+static int zc_setsockopt_int(void *s, int option, int value)
+{
+    return zmq_setsockopt(s, option, &value, sizeof(value));
+}
+
+/* ---- contexts --------------------------------------------------------------------------- */
+
+static void *zc_term_thread(void *ctx)
+{
+    while (zmq_ctx_term(ctx) < 0 && errno == EINTR)
+        ;
+    return NULL;
+}
+
+static int zc_ctx_term_detached(void *ctx)
+{
+    pthread_t tid;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&tid, &attr, zc_term_thread, ctx);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        errno = rc;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- DRAFT API -------------------------------------------------------------------------- */
+
+#if ZC_DRAFT_BUILD
+static int zc_join(void *s, const char *group) { return zmq_join(s, group); }
+static int zc_leave(void *s, const char *group) { return zmq_leave(s, group); }
+static int zc_msg_set_routing_id(zmq_msg_t *m, uint32_t id) { return zmq_msg_set_routing_id(m, id); }
+static uint32_t zc_msg_routing_id(zmq_msg_t *m) { return zmq_msg_routing_id(m); }
+static int zc_msg_set_group(zmq_msg_t *m, const char *g) { return zmq_msg_set_group(m, g); }
+static const char *zc_msg_group(zmq_msg_t *m) { return zmq_msg_group(m); }
+#else
+static int zc_join(void *s, const char *g) { (void)s; (void)g; errno = ENOTSUP; return -1; }
+static int zc_leave(void *s, const char *g) { (void)s; (void)g; errno = ENOTSUP; return -1; }
+static int zc_msg_set_routing_id(zmq_msg_t *m, uint32_t id) { (void)m; (void)id; errno = ENOTSUP; return -1; }
+static uint32_t zc_msg_routing_id(zmq_msg_t *m) { (void)m; errno = ENOTSUP; return 0; }
+static int zc_msg_set_group(zmq_msg_t *m, const char *g) { (void)m; (void)g; errno = ENOTSUP; return -1; }
+static const char *zc_msg_group(zmq_msg_t *m) { (void)m; errno = ENOTSUP; return NULL; }
+#endif

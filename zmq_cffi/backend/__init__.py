@@ -1,0 +1,38 @@
+"""The low-level layer: raw libzmq handles with one owner each, errors through one door.
+
+pyzmq programs reach these names as `zmq.backend`; the classes of `zmq_cffi` subclass them.
+"""
+from zmq_cffi.backend.context import Context
+from zmq_cffi.backend.frame import Frame, Message
+from zmq_cffi.backend.functions import (
+    IPC_PATH_MAX_LEN,
+    curve_keypair,
+    curve_public,
+    device,
+    has,
+    proxy,
+    proxy_steerable,
+    strerror,
+    zmq_errno,
+    zmq_version_info,
+)
+from zmq_cffi.backend.poll import zmq_poll
+from zmq_cffi.backend.socket import Socket
+
+__all__ = [
+    "Context",
+    "Socket",
+    "Frame",
+    "Message",
+    "zmq_poll",
+    "proxy",
+    "proxy_steerable",
+    "device",
+    "strerror",
+    "zmq_errno",
+    "has",
+    "curve_keypair",
+    "curve_public",
+    "zmq_version_info",
+    "IPC_PATH_MAX_LEN",
+]

@@ -1,0 +1,272 @@
+"""Frame: one zmq_msg_t, owned by exactly one Python object.
+
+The zmq_msg_t lives in CFFI-allocated memory wrapped by ffi.gc(..., zmq_msg_close): closing is
+its only release path, safe from any thread (libzmq reference-counts shared message data), and
+the size hint lets PyPy's GC see the message memory. A memoryview from `.buffer` pins that
+zmq_msg_t, so the view stays valid after the Frame itself is gone.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any, Optional, Union
+
+from zmq_cffi._ffi import ffi, lib
+from zmq_cffi.backend import zerocopy
+from zmq_cffi.error import ZMQError, _zmq_error
+
+COPY_THRESHOLD = 65536
+
+
+def default_copy_threshold() -> int:
+    """zmq_cffi.COPY_THRESHOLD as the user last set it (pyzmq lets programs change it)."""
+    top = sys.modules.get("zmq_cffi")
+    return getattr(top, "COPY_THRESHOLD", COPY_THRESHOLD)
+
+_new_msg = ffi.new
+_gc = ffi.gc
+_msg_close = lib.zmq_msg_close
+
+
+def _owned_msg(size_hint: int = 0) -> Any:
+    """A fresh zero-filled zmq_msg_t that is closed when its last reference goes.
+
+    Closing a zero-filled or already closed zmq_msg_t is harmless (libzmq answers EFAULT).
+    """
+    return _gc(_new_msg("zmq_msg_t*"), _msg_close, size_hint)
+
+
+def _pinned_view(msg: Any, data: Any, size: int) -> memoryview:
+    """A memoryview over `size` bytes at `data` that keeps the zmq_msg_t `msg` alive."""
+    keeper = _gc(data, lambda _data, _msg=msg: None)
+    return memoryview(ffi.buffer(keeper, size))
+
+
+def _pin_buffer(data: Any, what: str = "data") -> Any:
+    """ffi.from_buffer with a TypeError a person understands."""
+    if isinstance(data, str):
+        raise TypeError(f"str objects cannot be sent as {what}: encode them or use send_string")
+    try:
+        return ffi.from_buffer("char[]", data)
+    except TypeError:
+        raise TypeError(
+            f"{what} must be bytes or another object supporting the buffer protocol, "
+            f"not {type(data).__name__}"
+        ) from None
+    except (BufferError, ValueError) as e:
+        raise ValueError(f"{what} must be a contiguous buffer: {e}") from None
+
+
+class Frame:
+    """A message frame wrapping a zmq_msg_t, for zero-copy sends and receives and properties.
+
+    `Frame(data)` copies data below `copy_threshold` bytes and otherwise lends the buffer to
+    libzmq; `copy` forces either. With `track=True`, `frame.tracker` tells when libzmq is done.
+    """
+
+    more: bool = False
+    tracker: Any = None
+    tracker_event: Optional[threading.Event] = None
+    _msg: Any = None
+    _bytes: Optional[bytes] = None
+    _buffer: Optional[memoryview] = None
+    _data: Any = None
+    _failed_init: bool = False
+
+    def __init__(
+        self,
+        data: Any = None,
+        track: bool = False,
+        copy: Optional[bool] = None,
+        copy_threshold: Optional[int] = None,
+        **kwargs: Any,
+    ) -> None:
+        from zmq_cffi.tracker import MessageTracker
+
+        self.more = False
+        if track:
+            self.tracker_event = threading.Event()
+            self.tracker = MessageTracker(self.tracker_event)
+        if data is None:
+            self._msg = msg = _owned_msg()
+            if lib.zmq_msg_init(msg) < 0:
+                raise _zmq_error()
+            if track:
+                self.tracker_event.set()
+            return
+        if isinstance(data, Frame):
+            data = data.buffer
+        pinned = _pin_buffer(data, "Frame data")
+        size = len(pinned)
+        if copy is None:
+            threshold = default_copy_threshold() if copy_threshold is None else copy_threshold
+            copy = size < threshold
+        if isinstance(data, bytes):
+            self._bytes = data
+        self._msg = msg = _owned_msg(size)
+        if copy:
+            if lib.zc_msg_init_copy(msg, pinned, size) < 0:
+                raise _zmq_error()
+            if track:
+                self.tracker_event.set()
+            return
+        self._data = data
+        token = zerocopy.lend(pinned, self.tracker_event)
+        if lib.zc_msg_init_zerocopy(msg, pinned, size, token) < 0:
+            err = ffi.errno
+            zerocopy._lent.pop(token, None)
+            raise _zmq_error(err)
+
+    @classmethod
+    def _from_received(cls, msg: Any, more: bool) -> "Frame":
+        frame = cls.__new__(cls)
+        frame._msg = msg
+        frame.more = more
+        return frame
+
+    # -- contents --------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return lib.zmq_msg_size(self._msg)
+
+    @property
+    def buffer(self) -> memoryview:
+        """A read-only memoryview of the message contents, valid as long as it exists."""
+        view = self._buffer
+        if view is None:
+            msg = self._msg
+            view = _pinned_view(msg, ffi.cast("char *", lib.zmq_msg_data(msg)), lib.zmq_msg_size(msg))
+            self._buffer = view
+        return view
+
+    @property
+    def bytes(self) -> bytes:
+        """The contents as bytes, copied once on first access."""
+        b = self._bytes
+        if b is None:
+            msg = self._msg
+            b = self._bytes = ffi.unpack(ffi.cast("char *", lib.zmq_msg_data(msg)), lib.zmq_msg_size(msg))
+        return b
+
+    def __bytes__(self) -> bytes:
+        return self.bytes
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Frame):
+            return self.bytes == other.bytes
+        if isinstance(other, (bytes, bytearray, memoryview)):
+            return self.bytes == other
+        return NotImplemented
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        size = len(self)
+        module = "zmq_cffi" if self.__class__.__module__.startswith("zmq_cffi") else self.__class__.__module__
+        if size <= 16:
+            return f"<{module}.{self.__class__.__name__}({self.bytes!r})>"
+        head = bytes(self.buffer[:12])
+        for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10), ("B", 1)):
+            if size >= scale:
+                return f"<{module}.{self.__class__.__name__}({head!r}...{size / scale:.0f}{unit})>"
+        raise AssertionError("unreachable")
+
+    def __copy__(self) -> "Frame":
+        """A new Frame sharing the same message data (libzmq reference-counts it)."""
+        new = self.__class__.__new__(self.__class__)
+        new._msg = _owned_msg()
+        if lib.zmq_msg_init(new._msg) < 0 or lib.zmq_msg_copy(new._msg, self._msg) < 0:
+            raise _zmq_error()
+        new.more = self.more
+        new.tracker = self.tracker
+        new.tracker_event = self.tracker_event
+        new._bytes = self._bytes
+        return new
+
+    fast_copy = __copy__
+
+    # -- options and properties --------------------------------------------------------------
+
+    def get(self, option: Union[int, str]) -> Union[int, str]:
+        """A message option (an int such as MORE) or metadata property (a str such as "User-Id")."""
+        if isinstance(option, str) and option not in ("routing_id", "group"):
+            value = lib.zmq_msg_gets(self._msg, option.encode("utf-8"))
+            if value == ffi.NULL:
+                raise _zmq_error(detail=f"message has no property {option!r}")
+            return ffi.string(value).decode("utf-8")
+        if option == "routing_id":
+            return self.routing_id
+        if option == "group":
+            return self.group
+        rc = lib.zmq_msg_get(self._msg, option)
+        if rc < 0:
+            raise _zmq_error()
+        return rc
+
+    def set(self, option: int, value: Any) -> None:
+        """Set a message option (routing_id and group need libzmq's DRAFT API)."""
+        if option == "routing_id":
+            self.routing_id = value
+            return
+        if option == "group":
+            self.group = value
+            return
+        if lib.zmq_msg_set(self._msg, option, value) < 0:
+            raise _zmq_error()
+
+    def __getitem__(self, key: str) -> str:
+        if not isinstance(key, str):
+            raise TypeError(f"Frame properties are looked up by str name, not {type(key).__name__}")
+        return self.get(key)  # type: ignore[return-value]
+
+    @property
+    def routing_id(self) -> Optional[int]:
+        """The CLIENT/SERVER routing id (DRAFT API); None when unset."""
+        _require_draft("Frame.routing_id")
+        rid = lib.zc_msg_routing_id(self._msg)
+        return rid or None
+
+    @routing_id.setter
+    def routing_id(self, value: int) -> None:
+        _require_draft("Frame.routing_id")
+        if lib.zc_msg_set_routing_id(self._msg, value) < 0:
+            raise _zmq_error()
+
+    @property
+    def group(self) -> Optional[str]:
+        """The RADIO/DISH group (DRAFT API); None when unset."""
+        _require_draft("Frame.group")
+        g = lib.zc_msg_group(self._msg)
+        return None if g == ffi.NULL else ffi.string(g).decode("utf-8")
+
+    @group.setter
+    def group(self, value: Union[str, bytes]) -> None:
+        _require_draft("Frame.group")
+        if isinstance(value, str):
+            value = value.encode("utf-8")
+        if lib.zc_msg_set_group(self._msg, value) < 0:
+            raise _zmq_error()
+
+    def close(self) -> None:
+        """Give up this Frame's reference to the message (views keep theirs)."""
+        self._msg = _owned_msg()
+        lib.zmq_msg_init(self._msg)
+        self._bytes = None
+        self._buffer = None
+
+
+Message = Frame
+
+
+def _require_draft(what: str) -> None:
+    if not lib.ZC_DRAFT_BUILD:
+        raise RuntimeError(
+            f"{what} needs libzmq built with the DRAFT API; this libzmq "
+            f"({'.'.join(map(str, _libzmq_version()))}) was built without it"
+        )
+
+
+def _libzmq_version() -> tuple:
+    major, minor, patch = ffi.new("int*"), ffi.new("int*"), ffi.new("int*")
+    lib.zmq_version(major, minor, patch)
+    return (major[0], minor[0], patch[0])

@@ -1,0 +1,375 @@
+"""The raw socket handle: options, bind/connect, send/recv, close.
+
+Hot paths are written for few FFI crossings: a bytes send is one call (zc_send_copy), a
+copying recv is two (zc_recv, then zmq_msg_close after the copy), int options are one.
+A closed socket's handle is NULL, which libzmq itself answers with ENOTSOCK, so calls on a
+closed socket need no extra Python check and can never touch freed memory.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Optional, Union
+
+from zmq_cffi._ffi import ffi, lib
+from zmq_cffi.backend import frame as _frame
+from zmq_cffi.backend import zerocopy
+from zmq_cffi.backend.frame import Frame, _pin_buffer
+from zmq_cffi.constants import sockopt_types
+from zmq_cffi.error import ZMQError, _zmq_error
+
+_NULL = ffi.NULL
+_EINTR = lib.EINTR
+_EINVAL = lib.EINVAL
+_ENOTSOCK = lib.ENOTSOCK
+_GETSOCKOPT_ERROR = lib.ZC_GETSOCKOPT_ERROR
+_ZMQ_LINGER = lib.ZMQ_LINGER
+_ZMQ_TYPE = lib.ZMQ_TYPE
+_BYTES_OPT_MAX = 256
+
+_zc_send_copy = lib.zc_send_copy
+_zc_send_msg_copy = lib.zc_send_msg_copy
+_zc_send_zerocopy = lib.zc_send_zerocopy
+_zc_recv = lib.zc_recv
+_zmq_msg_close = lib.zmq_msg_close
+_unpack = ffi.unpack
+_from_buffer = ffi.from_buffer
+_collect = zerocopy.collect
+_lend = zerocopy.lend
+
+# Socket types that exist only in libzmq's DRAFT API.
+_DRAFT_SOCKET_TYPES = {
+    getattr(lib, f"ZMQ_{name}"): name
+    for name in ("SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "DGRAM", "PEER", "CHANNEL")
+}
+# Binary options whose trailing NUL byte, if any, is data rather than a C string terminator.
+_BINARY_OPTS = {lib.ZMQ_ROUTING_ID, lib.ZMQ_CONNECT_ROUTING_ID}
+# 64-bit options that are unsigned in C (the others, MAXMSGSIZE, are signed).
+_UINT64_OPTS = {
+    lib.ZMQ_AFFINITY, lib.ZMQ_VMCI_BUFFER_SIZE, lib.ZMQ_VMCI_BUFFER_MIN_SIZE, lib.ZMQ_VMCI_BUFFER_MAX_SIZE
+}
+
+
+# Bumped whenever a socket is closed, so a Poller knows its cached handles may be stale and
+# rebuilds (and rejects closed sockets) instead of handing libzmq a freed pointer.
+close_generation = [0]
+
+
+def _encode_addr(addr: Union[str, bytes]) -> bytes:
+    if isinstance(addr, str):
+        return addr.encode("utf-8")
+    if isinstance(addr, bytes):
+        return addr
+    raise TypeError(f"endpoint must be a str, not {type(addr).__name__}")
+
+
+class Socket:
+    """Owns one libzmq socket (unless it shadows another's handle)."""
+
+    _handle: Any = _NULL
+    _shadow: bool = False
+    _pid: int = 0
+    _rmsg: Any = None
+    _rinfo: Any = None
+    context: Any = None
+    copy_threshold: int = _frame.COPY_THRESHOLD
+
+    def __init__(
+        self,
+        context: Any = None,
+        socket_type: int = -1,
+        shadow: int = 0,
+        copy_threshold: Optional[int] = None,
+    ) -> None:
+        set_attr = object.__setattr__
+        set_attr(
+            self,
+            "copy_threshold",
+            _frame.default_copy_threshold() if copy_threshold is None else copy_threshold,
+        )
+        if shadow:
+            set_attr(self, "_handle", ffi.cast("void *", shadow))
+            set_attr(self, "_shadow", True)
+        else:
+            if context is None:
+                raise TypeError("a Socket needs a Context (or shadow=address)")
+            if not isinstance(socket_type, int) or isinstance(socket_type, bool):
+                raise TypeError(f"socket_type must be an int, not {type(socket_type).__name__}")
+            handle = lib.zmq_socket(context._handle, socket_type)
+            if handle == _NULL:
+                err = ffi.errno
+                if context._handle == _NULL:
+                    raise ZMQError(lib.ENOTSUP, "the context is terminated")
+                if err == _EINVAL and socket_type in _DRAFT_SOCKET_TYPES and not lib.ZC_DRAFT_BUILD:
+                    raise ZMQError(
+                        err,
+                        f"socket type {_DRAFT_SOCKET_TYPES[socket_type]} needs libzmq built with "
+                        "the DRAFT API; this libzmq was built without it",
+                    )
+                if err == _EINVAL:
+                    raise ZMQError(err, f"Invalid argument (unknown socket type {socket_type})")
+                raise _zmq_error(err)
+            set_attr(self, "_handle", handle)
+            set_attr(self, "_shadow", False)
+        set_attr(self, "context", context)
+        set_attr(self, "_pid", os.getpid())
+        set_attr(self, "_rmsg", ffi.new("zmq_msg_t *"))
+        set_attr(self, "_rinfo", ffi.new("zc_recvinfo_t *"))
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def underlying(self) -> int:
+        """The address of the libzmq socket, for shadowing from other libraries."""
+        return int(ffi.cast("intptr_t", self._handle))
+
+    @property
+    def closed(self) -> bool:
+        """Whether the socket has been closed (or its context destroyed)."""
+        return self._handle == _NULL
+
+    def close(self, linger: Optional[int] = None) -> None:
+        """Close the socket; with `linger`, set LINGER first. Closing twice is harmless."""
+        handle = self._handle
+        if handle == _NULL:
+            return
+        if not self._shadow and self._pid == os.getpid():
+            if linger is not None:
+                self.set(_ZMQ_LINGER, linger)
+            lib.zmq_close(handle)
+        close_generation[0] += 1
+        # A shadow does not own the socket; a forked child must not close the parent's.
+        object.__setattr__(self, "_handle", _NULL)
+
+    def __del__(self) -> None:
+        handle = self._handle
+        if handle != _NULL and not self._shadow and self._pid == os.getpid():
+            self._handle = _NULL  # never close twice, whichever thread runs this
+            lib.zmq_close(handle)
+
+    # -- options -----------------------------------------------------------------------------
+
+    def set(self, option: int, optval: Any) -> None:
+        """Set a socket option; the value's type follows the option (int, int64 or bytes)."""
+        kind = sockopt_types.get(option)
+        handle = self._handle
+        if kind is None or kind == "fd":
+            if not isinstance(optval, int):
+                raise TypeError(f"option {option} takes an int, not {type(optval).__name__}")
+            try:
+                rc = lib.zc_setsockopt_int(handle, option, optval)
+            except OverflowError:
+                raise ValueError(f"option {option} value {optval} does not fit a C int") from None
+        elif kind == "int64":
+            if not isinstance(optval, int):
+                raise TypeError(f"option {option} takes an int, not {type(optval).__name__}")
+            try:
+                value = ffi.new("uint64_t *" if option in _UINT64_OPTS else "int64_t *", optval)
+            except OverflowError:
+                raise ValueError(f"option {option} value {optval} does not fit 64 bits") from None
+            rc = lib.zmq_setsockopt(handle, option, value, 8)
+        else:
+            if isinstance(optval, str):
+                raise TypeError("unicode not allowed, use set_string (setsockopt_string)")
+            if not isinstance(optval, (bytes, bytearray, memoryview)):
+                raise TypeError(f"option {option} takes bytes, not {type(optval).__name__}")
+            pinned = _from_buffer(optval)
+            rc = lib.zmq_setsockopt(handle, option, pinned, len(pinned))
+        if rc < 0:
+            raise _zmq_error()
+
+    def get(self, option: int) -> Union[int, bytes]:
+        """Get a socket option: int for numeric options, bytes for string and binary ones."""
+        kind = sockopt_types.get(option)
+        handle = self._handle
+        if kind is None or kind == "fd":
+            value = lib.zc_getsockopt_int(handle, option)
+            if value == _GETSOCKOPT_ERROR:
+                raise _zmq_error()
+            return value
+        size = ffi.new("size_t *")
+        if kind == "int64":
+            value = ffi.new("uint64_t *" if option in _UINT64_OPTS else "int64_t *")
+            size[0] = 8
+            if lib.zmq_getsockopt(handle, option, value, size) < 0:
+                raise _zmq_error()
+            return value[0]
+        buf = ffi.new("char[]", _BYTES_OPT_MAX)
+        size[0] = _BYTES_OPT_MAX
+        if lib.zmq_getsockopt(handle, option, buf, size) < 0:
+            raise _zmq_error()
+        n = size[0]
+        if n and buf[n - 1] == b"\0" and option not in _BINARY_OPTS:
+            n -= 1
+        return ffi.unpack(buf, n)
+
+    # -- endpoints ---------------------------------------------------------------------------
+
+    def _endpoint_call(self, fn: Any, addr: Union[str, bytes]) -> None:
+        encoded = _encode_addr(addr)
+        if fn(self._handle, encoded) < 0:
+            err = ffi.errno
+            if err in (_EINTR,):
+                raise _zmq_error(err)
+            raise _zmq_error(err, detail=f"addr={addr!r}")
+
+    def bind(self, addr: Union[str, bytes]) -> Any:
+        self._endpoint_call(lib.zmq_bind, addr)
+
+    def connect(self, addr: Union[str, bytes]) -> Any:
+        self._endpoint_call(lib.zmq_connect, addr)
+
+    def unbind(self, addr: Union[str, bytes]) -> Any:
+        self._endpoint_call(lib.zmq_unbind, addr)
+
+    def disconnect(self, addr: Union[str, bytes]) -> Any:
+        self._endpoint_call(lib.zmq_disconnect, addr)
+
+    def monitor(self, addr: Optional[Union[str, bytes]], events: int = 0xFFFF) -> None:
+        """Publish this socket's events on a PAIR socket at `addr` (None stops monitoring)."""
+        c_addr = _NULL if addr is None else _encode_addr(addr)
+        if lib.zmq_socket_monitor(self._handle, c_addr, events) < 0:
+            raise _zmq_error()
+
+    def join(self, group: Union[str, bytes]) -> None:
+        """Join a RADIO/DISH group (needs libzmq's DRAFT API)."""
+        _frame._require_draft("Socket.join")
+        if lib.zc_join(self._handle, _encode_addr(group)) < 0:
+            raise _zmq_error()
+
+    def leave(self, group: Union[str, bytes]) -> None:
+        """Leave a RADIO/DISH group (needs libzmq's DRAFT API)."""
+        _frame._require_draft("Socket.leave")
+        if lib.zc_leave(self._handle, _encode_addr(group)) < 0:
+            raise _zmq_error()
+
+    # -- send --------------------------------------------------------------------------------
+
+    def send(
+        self,
+        data: Any,
+        flags: int = 0,
+        copy: bool = True,
+        track: bool = False,
+        routing_id: Optional[int] = None,
+        group: Optional[str] = None,
+    ) -> Any:
+        """Send one frame. Returns a MessageTracker when `track` and not copying, else None."""
+        if routing_id is not None or group is not None:
+            if not isinstance(data, Frame):
+                data = Frame(data, track=track, copy=copy, copy_threshold=self.copy_threshold)
+            if routing_id is not None:
+                data.routing_id = routing_id
+            if group is not None:
+                data.group = group
+        if data.__class__ is bytes and (copy or len(data) < self.copy_threshold) and not track:
+            handle = self._handle
+            while _zc_send_copy(handle, data, len(data), flags) < 0:
+                err = ffi.errno
+                if err != _EINTR:
+                    raise _zmq_error(err)
+            return None
+        if isinstance(data, Frame):
+            return self._send_frame(data, flags, track)
+        pinned = _pin_buffer(data)
+        size = len(pinned)
+        handle = self._handle
+        if copy or size < self.copy_threshold:
+            while _zc_send_copy(handle, pinned, size, flags) < 0:
+                err = ffi.errno
+                if err != _EINTR:
+                    raise _zmq_error(err)
+            if track and not copy:
+                from zmq_cffi.tracker import _FINISHED_TRACKER
+                return _FINISHED_TRACKER
+            return None
+        _collect()
+        if track:
+            import threading
+
+            from zmq_cffi.tracker import MessageTracker
+
+            event = threading.Event()
+            tracker = MessageTracker(event)
+        else:
+            event = tracker = None
+        while True:
+            token = _lend(pinned, event)
+            if _zc_send_zerocopy(handle, pinned, size, flags, token) >= 0:
+                return tracker
+            err = ffi.errno
+            # On failure libzmq has already queued the token's release: collect it.
+            _collect()
+            if err != _EINTR:
+                raise _zmq_error(err)
+            if event is not None:
+                event.clear()
+
+    def _send_frame(self, frame: Frame, flags: int, track: bool) -> Any:
+        if track and frame.tracker is None:
+            raise ValueError("track=True needs a tracked Frame: create it with Frame(data, track=True)")
+        handle = self._handle
+        while _zc_send_msg_copy(handle, frame._msg, flags) < 0:
+            err = ffi.errno
+            if err != _EINTR:
+                raise _zmq_error(err)
+        return frame.tracker if track else None
+
+    # -- recv --------------------------------------------------------------------------------
+
+    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
+        """Receive one frame: bytes, or a Frame over libzmq's memory with copy=False."""
+        handle = self._handle
+        info = self._rinfo
+        if copy:
+            msg = self._rmsg
+            while _zc_recv(handle, msg, flags, info) < 0:
+                err = ffi.errno
+                if err != _EINTR:
+                    raise _zmq_error(err)
+            data = _unpack(info.data, info.size)
+            _zmq_msg_close(msg)
+            return data
+        raw = ffi.new("zmq_msg_t *")
+        while _zc_recv(handle, raw, flags, info) < 0:  # closes raw itself on failure
+            err = ffi.errno
+            if err != _EINTR:
+                raise _zmq_error(err)
+        # From here the Frame owns the message; the size hint lets PyPy's GC see its memory.
+        msg = ffi.gc(raw, _zmq_msg_close, info.size)
+        return Frame._from_received(msg, bool(info.more))
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        """Receive into a writable buffer; returns the full message size (may exceed nbytes,
+        in which case the message was truncated, as zmq_recv does)."""
+        if isinstance(buffer, (bytes, str)):
+            raise TypeError(f"recv_into needs a writable buffer, not {type(buffer).__name__}")
+        try:
+            pinned = ffi.from_buffer("char[]", buffer, require_writable=True)
+        except TypeError:
+            raise TypeError(
+                f"recv_into needs a writable buffer (bytearray, memoryview, array, ...), "
+                f"not {type(buffer).__name__}"
+            ) from None
+        except (BufferError, ValueError) as e:
+            raise ValueError(f"recv_into needs a writable, contiguous buffer: {e}") from None
+        if not isinstance(nbytes, int):
+            raise TypeError(f"nbytes must be an int, not {type(nbytes).__name__}")
+        size = len(pinned)
+        if nbytes < 0:
+            raise ValueError(f"nbytes must be >= 0, not {nbytes}")
+        if nbytes == 0:
+            nbytes = size
+        elif nbytes > size:
+            raise ValueError(f"nbytes={nbytes} is larger than the buffer ({size} bytes)")
+        handle = self._handle
+        while True:
+            rc = lib.zmq_recv(handle, pinned, nbytes, flags)
+            if rc >= 0:
+                return rc
+            err = ffi.errno
+            if err != _EINTR:
+                raise _zmq_error(err)
+
+    @property
+    def _rcvmore(self) -> bool:
+        return bool(self._rinfo.more)

@@ -1,0 +1,76 @@
+"""Buffers lent to libzmq without a copy, and their return.
+
+Each zero-copy message gets a token. Until libzmq frees the message, the token maps to the
+pinned buffer (so the Python object stays alive) and, when tracked, to the Event its
+MessageTracker waits on. libzmq's free callback is C (`zc_free_notify` in _helpers.c): it only
+queues the token. `collect()` drains that queue in Python and lets go of the buffers; it runs on
+every zero-copy send and whenever a tracker is asked, so no helper thread is needed.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from typing import Any, Dict, Optional, Tuple
+
+from zmq_cffi._ffi import ffi, lib
+
+_DRAIN_BATCH = 256
+
+# token -> (pinned cdata, Event or None)
+_lent: Dict[int, Tuple[Any, Optional[threading.Event]]] = {}
+_tokens = itertools.count(1)
+_drain_lock = threading.Lock()
+_drain_out = ffi.new("int64_t[]", _DRAIN_BATCH)
+
+
+def lend(pinned: Any, event: Optional[threading.Event] = None) -> int:
+    """Keep `pinned` (an ffi.from_buffer cdata) alive until libzmq returns the token."""
+    token = next(_tokens)
+    _lent[token] = (pinned, event)
+    return token
+
+
+def collect() -> int:
+    """Release every buffer libzmq has finished with; returns how many were released."""
+    released = 0
+    # One drain buffer is shared, so one thread drains at a time; others just skip.
+    if not _drain_lock.acquire(blocking=False):
+        return 0
+    try:
+        while True:
+            n = lib.zc_release_drain(_drain_out, _DRAIN_BATCH)
+            for i in range(n):
+                entry = _lent.pop(_drain_out[i], None)
+                if entry is not None and entry[1] is not None:
+                    entry[1].set()
+            released += n
+            if n < _DRAIN_BATCH:
+                return released
+    finally:
+        _drain_lock.release()
+
+
+def wait_for_release(event: threading.Event, timeout: Optional[float]) -> bool:
+    """Block (GIL released) until `event` is set by a release, or `timeout` seconds pass."""
+    deadline = None if timeout is None or timeout < 0 else time.monotonic() + timeout
+    while True:
+        collect()
+        if event.is_set():
+            return True
+        if deadline is None:
+            wait_ms = 1000
+        else:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return event.is_set()
+            wait_ms = max(1, min(1000, int(remaining * 1000)))
+        # Returns as soon as any release is queued, or after wait_ms. The short cap covers a
+        # release drained by another thread between our collect() and this wait.
+        lib.zc_release_wait(min(wait_ms, 50))
+
+
+def outstanding() -> int:
+    """How many zero-copy buffers libzmq still holds (after collecting what it gave back)."""
+    collect()
+    return len(_lent)

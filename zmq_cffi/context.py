@@ -1,0 +1,156 @@
+"""Context: pyzmq's context class on top of the backend handle."""
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from typing import Any, Callable, Dict, Optional, Type, TypeVar, Union
+from weakref import WeakSet
+
+from zmq_cffi import backend, constants
+from zmq_cffi._attrsettr import AttributeSetter
+from zmq_cffi.error import ZMQError
+from zmq_cffi.socket import Socket
+
+__all__ = ["Context"]
+
+T = TypeVar("T", bound="Context")
+ST = TypeVar("ST", bound=Socket)
+
+_CTX_OPTION_NAMES = {m.name for m in constants.ContextOption}
+
+
+class Context(backend.Context, AttributeSetter):
+    """Creates sockets with `socket(type)`; one per process is usually enough (`instance()`).
+
+    `Context(io_threads=1)` makes a new context, `Context(other)` or `Context(shadow=other)`
+    wraps another's without owning it. As a context manager, `destroy()` runs on exit.
+    Attributes named after options set context options (`ctx.io_threads`) or, for socket
+    options, defaults for new sockets (`ctx.linger = 0`).
+    """
+
+    sockopts: Dict[int, Any]
+    _socket_class: Type[Socket] = Socket
+    _instance: Any = None
+    _instance_pid: Optional[int] = None
+    _instance_lock = threading.Lock()
+    _sockets: "WeakSet[Socket]"
+
+    def __init__(self, io_threads: Union[int, "Context"] = 1, *, shadow: Union["Context", int] = 0) -> None:
+        if isinstance(io_threads, backend.Context):
+            shadow, io_threads = io_threads, 1
+        if isinstance(shadow, backend.Context):
+            shadow = shadow.underlying
+        super().__init__(io_threads=io_threads, shadow=shadow)
+        object.__setattr__(self, "sockopts", {})
+        object.__setattr__(self, "_sockets", WeakSet())
+
+    @classmethod
+    def shadow(cls: Type[T], address: Union[int, "Context"]) -> T:
+        """A Context over an existing libzmq context (given by address); it does not own it."""
+        if isinstance(address, backend.Context):
+            address = address.underlying
+        return cls(shadow=address)
+
+    @classmethod
+    def instance(cls: Type[T], io_threads: int = 1) -> T:
+        """The process-wide Context of this class, created on first use (and anew after fork)."""
+        inst = cls._instance
+        if inst is None or inst.closed or cls._instance_pid != os.getpid():
+            with cls._instance_lock:
+                inst = cls._instance
+                if inst is None or inst.closed or cls._instance_pid != os.getpid():
+                    inst = cls(io_threads=io_threads)
+                    cls._instance = inst
+                    cls._instance_pid = os.getpid()
+        return inst
+
+    def __enter__(self: T) -> T:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.destroy()
+
+    def __copy__(self: T, memo: Any = None) -> T:
+        """A shadow of this context."""
+        return self.__class__.shadow(self.underlying)
+
+    __deepcopy__ = __copy__
+
+    def __repr__(self) -> str:
+        cls = self.__class__
+        module = "zmq_cffi" if cls.__module__.startswith("zmq_cffi.") else cls.__module__
+        if self.closed:
+            state = " closed"
+        else:
+            n = len(self._sockets)
+            state = f" with {n} socket{'s' if n != 1 else ''}" if n else ""
+        return f"<{module}.{cls.__name__}() at {hex(id(self))}{state}>"
+
+    # -- sockets -----------------------------------------------------------------------------
+
+    def socket(
+        self, socket_type: int, socket_class: Optional[Callable[..., ST]] = None, **kwargs: Any
+    ) -> ST:
+        """A new socket of `socket_type` (zmq_cffi.PUSH, ...), with this context's defaults."""
+        if self.closed:
+            raise ZMQError(constants.ENOTSUP, "the context is terminated")
+        cls = socket_class or self._socket_class
+        sock = cls(self, socket_type, **kwargs)
+        for opt, value in self.sockopts.items():
+            try:
+                sock.setsockopt(opt, value)
+            except ZMQError:
+                # A default that does not apply to this socket type (e.g. SUBSCRIBE on PUSH).
+                pass
+        self._sockets.add(sock)
+        return sock
+
+    def setsockopt(self, opt: int, value: Any) -> None:
+        """Set a default socket option for sockets created by this context from now on."""
+        self.sockopts[opt] = value
+
+    def getsockopt(self, opt: int) -> Any:
+        """A default socket option for new sockets (KeyError if unset)."""
+        return self.sockopts[opt]
+
+    def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
+        if name in _CTX_OPTION_NAMES:
+            self.set(opt, value)
+        else:
+            self.sockopts[opt] = value
+
+    def _get_attr_opt(self, name: str, opt: int) -> Any:
+        if name in _CTX_OPTION_NAMES:
+            return self.get(opt)
+        if opt not in self.sockopts:
+            raise AttributeError(name)
+        return self.sockopts[opt]
+
+    def __delattr__(self, key: str) -> None:
+        upper = key.upper()
+        opt = getattr(constants, upper, None)
+        if isinstance(opt, int) and opt in self.sockopts and upper not in _CTX_OPTION_NAMES:
+            del self.sockopts[opt]
+            return
+        object.__delattr__(self, key)
+
+    # -- ending ------------------------------------------------------------------------------
+
+    def destroy(self, linger: Optional[int] = None) -> None:
+        """Close every socket this context made (setting LINGER first if given), then term().
+
+        zmq_close is not thread-safe: only call this when no other thread uses the sockets.
+        """
+        if self.closed:
+            return
+        for sock in list(self._sockets):
+            if not sock.closed:
+                if linger is not None:
+                    sock.setsockopt(constants.LINGER, linger)
+                sock.close()
+        self.term()
+
+    def term(self) -> None:
+        """Terminate: blocks until all sockets are closed; other threads' calls get ETERM."""
+        super().term()

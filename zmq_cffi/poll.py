@@ -1,0 +1,114 @@
+"""Poller and select: wait on zmq sockets and plain file descriptors together."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from zmq_cffi import constants
+from zmq_cffi._ffi import ffi
+from zmq_cffi.backend.poll import fill_pollitems, poll_items
+from zmq_cffi.backend.socket import close_generation
+
+__all__ = ["Poller", "select"]
+
+_POLLIN = int(constants.POLLIN)
+_POLLOUT = int(constants.POLLOUT)
+_POLLERR = int(constants.POLLERR)
+
+
+class Poller:
+    """A stateful poll over zmq sockets, objects with fileno() and raw fds, like select.poll.
+
+    The zmq_pollitem_t array is kept between polls and rebuilt only when registrations change.
+    """
+
+    def __init__(self) -> None:
+        self.sockets: List[Tuple[Any, int]] = []
+        self._map: Dict[Any, int] = {}
+        self._items: Any = None
+        self._generation = -1
+
+    def __contains__(self, socket: Any) -> bool:
+        return socket in self._map
+
+    def register(self, socket: Any, flags: int = _POLLIN | _POLLOUT) -> None:
+        """Watch `socket` for `flags` (POLLIN, POLLOUT, POLLERR); flags=0 unregisters it."""
+        if not flags:
+            if socket in self._map:
+                self.unregister(socket)
+            return
+        if socket in self._map:
+            self.sockets[self._map[socket]] = (socket, flags)
+        else:
+            self._map[socket] = len(self.sockets)
+            self.sockets.append((socket, flags))
+        self._items = None
+
+    def modify(self, socket: Any, flags: int = _POLLIN | _POLLOUT) -> None:
+        """Change the events watched for an already registered socket."""
+        self.register(socket, flags)
+
+    def unregister(self, socket: Any) -> None:
+        """Stop watching `socket` (KeyError if it is not registered)."""
+        idx = self._map.pop(socket)
+        self.sockets.pop(idx)
+        for sock, i in list(self._map.items()):
+            if i > idx:
+                self._map[sock] = i - 1
+        self._items = None
+
+    def poll(self, timeout: Optional[float] = None) -> List[Tuple[Any, int]]:
+        """Wait up to `timeout` ms (None or negative: forever) for events.
+
+        Returns a list of (socket, events) for the sockets with events; dict() it for a map."""
+        if timeout is None or timeout < 0:
+            timeout = -1
+        sockets = self.sockets
+        items = self._items
+        n = len(sockets)
+        if items is None or self._generation != close_generation[0]:
+            items = ffi.new("zmq_pollitem_t[]", max(n, 1))
+            self._items = None
+            fill_pollitems(items, sockets)
+            self._items = items
+            self._generation = close_generation[0]
+        else:
+            for i in range(n):
+                items[i].revents = 0
+        if n == 0:
+            # Nothing to watch: wait out the timeout, as zmq_poll with no items does.
+            poll_items(items, 0, timeout)
+            return []
+        poll_items(items, n, timeout)
+        return [(sockets[i][0], items[i].revents) for i in range(n) if items[i].revents]
+
+
+def select(
+    rlist: Sequence[Any], wlist: Sequence[Any], xlist: Sequence[Any], timeout: Optional[float] = None
+) -> Tuple[List[Any], List[Any], List[Any]]:
+    """select.select for zmq sockets and fds; `timeout` is in seconds (None: forever)."""
+    if timeout is None or timeout < 0:
+        timeout_ms = -1
+    else:
+        timeout_ms = int(timeout * 1000.0)
+    flags: Dict[Any, int] = {}
+    order: List[Any] = []
+    for lst, flag in ((rlist, _POLLIN), (wlist, _POLLOUT), (xlist, _POLLERR)):
+        for s in lst:
+            if s not in flags:
+                flags[s] = 0
+                order.append(s)
+            flags[s] |= flag
+    entries = [(s, flags[s]) for s in order]
+    items = ffi.new("zmq_pollitem_t[]", max(len(entries), 1))
+    fill_pollitems(items, entries)
+    poll_items(items, len(entries), timeout_ms)
+    rl, wl, xl = [], [], []
+    for i, (s, _) in enumerate(entries):
+        rev = items[i].revents
+        if rev & _POLLIN:
+            rl.append(s)
+        if rev & _POLLOUT:
+            wl.append(s)
+        if rev & _POLLERR:
+            xl.append(s)
+    return rl, wl, xl

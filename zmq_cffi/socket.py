@@ -1,0 +1,331 @@
+"""Socket: pyzmq's socket class (serialisation, multipart, options by name) on the backend."""
+from __future__ import annotations
+
+import json
+import pickle
+import random
+from typing import Any, Callable, List, Optional, Sequence, TypeVar, Union
+
+from zmq_cffi import backend, constants
+from zmq_cffi._attrsettr import AttributeSetter
+from zmq_cffi.backend.frame import Frame
+from zmq_cffi.backend.poll import poll_items
+from zmq_cffi._ffi import ffi
+from zmq_cffi.error import ZMQBindError, ZMQError
+
+__all__ = ["Socket"]
+
+T = TypeVar("T", bound="Socket")
+
+_SNDMORE = int(constants.SNDMORE)
+_POLLIN = int(constants.POLLIN)
+_SEND_KWARGS = ("copy", "track", "routing_id", "group")
+
+
+class _EndpointContext:
+    """What bind()/connect() return: usable as a context manager that undoes them."""
+
+    __slots__ = ("socket", "kind", "addr")
+
+    def __init__(self, socket: "Socket", kind: str, addr: Union[str, bytes]) -> None:
+        self.socket, self.kind, self.addr = socket, kind, addr
+
+    def __enter__(self) -> "Socket":
+        return self.socket
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.socket.closed:
+            return
+        undo = self.socket.unbind if self.kind == "bind" else self.socket.disconnect
+        try:
+            undo(self.addr)
+        except ZMQError as e:
+            # Already undone, or the endpoint went away with its peer: nothing left to do.
+            if e.errno not in (constants.ENOENT, constants.ENOTSOCK):
+                raise
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} {self.addr!r} on {self.socket!r}>"
+
+
+class Socket(backend.Socket, AttributeSetter):
+    """A ZeroMQ socket; create it with `Context.socket(type)`.
+
+    `Socket(ctx, type)`, `Socket(other_socket)` (a shadow of it) or `Socket(shadow=address)`.
+    Options are reachable as attributes (`sock.linger = 0`), and the socket closes at the end
+    of a `with` block.
+    """
+
+    _monitor_socket: Optional["Socket"] = None
+    _type_name: str = "UNKNOWN"
+
+    def __init__(
+        self,
+        ctx_or_socket: Any = None,
+        socket_type: int = 0,
+        *,
+        shadow: Union["Socket", int] = 0,
+        copy_threshold: Optional[int] = None,
+    ) -> None:
+        if isinstance(ctx_or_socket, backend.Socket):
+            shadow, ctx_or_socket = ctx_or_socket, None
+        if isinstance(shadow, backend.Socket):
+            if ctx_or_socket is None:
+                ctx_or_socket = shadow.context
+            shadow = shadow.underlying
+        super().__init__(ctx_or_socket, socket_type, shadow=shadow, copy_threshold=copy_threshold)
+        try:
+            name = constants.SocketType(self.get(constants.TYPE)).name
+        except (ValueError, ZMQError):
+            name = "UNKNOWN"
+        object.__setattr__(self, "_type_name", name)
+
+    @classmethod
+    def shadow(cls: type[T], address: Union[int, "Socket"]) -> T:
+        """A Socket over an existing libzmq socket (given by address); it does not own it."""
+        if isinstance(address, backend.Socket):
+            address = address.underlying
+        return cls(shadow=address)
+
+    def __enter__(self: T) -> T:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __copy__(self: T, memo: Any = None) -> T:
+        """A shadow of this socket."""
+        return self.__class__.shadow(self.underlying)
+
+    __deepcopy__ = __copy__
+
+    def __repr__(self) -> str:
+        cls = self.__class__
+        module = "zmq_cffi" if cls.__module__.startswith("zmq_cffi.") else cls.__module__
+        closed = " closed" if self.closed else ""
+        return f"<{module}.{cls.__name__}(zmq.{self._type_name}) at {hex(id(self))}{closed}>"
+
+    def close(self, linger: Optional[int] = None) -> None:
+        """Close the socket; with `linger`, set LINGER first. Pending messages are then sent
+        in the background for up to LINGER ms (default: forever, until the context ends)."""
+        if self.context is not None and not self.closed:
+            sockets = getattr(self.context, "_sockets", None)
+            if sockets is not None:
+                sockets.discard(self)
+        super().close(linger=linger)
+
+    # -- endpoints ---------------------------------------------------------------------------
+
+    def bind(self, addr: Union[str, bytes]) -> _EndpointContext:
+        """Bind to an endpoint ('tcp://127.0.0.1:5555', 'ipc:///tmp/x', 'inproc://name').
+
+        The result is a context manager that unbinds on exit."""
+        super().bind(addr)
+        return _EndpointContext(self, "bind", addr)
+
+    def connect(self, addr: Union[str, bytes]) -> _EndpointContext:
+        """Connect to an endpoint; the result is a context manager that disconnects on exit."""
+        super().connect(addr)
+        return _EndpointContext(self, "connect", addr)
+
+    def bind_to_random_port(
+        self, addr: str, min_port: int = 49152, max_port: int = 65536, max_tries: int = 100
+    ) -> int:
+        """Bind `addr` (without a port) to a free port and return it.
+
+        With the default range the OS picks the port; otherwise up to `max_tries` random ports
+        in [min_port, max_port) are tried, and ZMQBindError is raised if all are taken."""
+        if min_port == 49152 and max_port == 65536:
+            self.bind(f"{addr}:*")
+            endpoint = self.get_string(constants.LAST_ENDPOINT)
+            return int(endpoint.rsplit(":", 1)[-1])
+        for _ in range(max_tries):
+            port = random.randrange(min_port, max_port)
+            try:
+                self.bind(f"{addr}:{port}")
+            except ZMQError as e:
+                if e.errno not in (constants.EADDRINUSE, getattr(constants, "EACCES", 13)):
+                    raise
+            else:
+                return port
+        raise ZMQBindError("Could not bind socket to random port.")
+
+    # -- options -----------------------------------------------------------------------------
+
+    def set(self, option: int, optval: Any) -> None:
+        """Set a socket option; the value's type follows the option (int or bytes)."""
+        if option == constants.HWM and not isinstance(optval, str):
+            self.set_hwm(optval)
+            return
+        super().set(option, optval)
+
+    setsockopt = set
+
+    def get(self, option: int) -> Any:
+        """Get a socket option: int for numeric options, bytes for the others."""
+        if option == constants.HWM:
+            return self.get_hwm()
+        return super().get(option)
+
+    getsockopt = get
+
+    def set_string(self, option: int, optval: str, encoding: str = "utf-8") -> None:
+        """Set a string option from a str, encoded with `encoding`."""
+        if not isinstance(optval, str):
+            raise TypeError(f"set_string takes a str, not {type(optval).__name__}")
+        self.set(option, optval.encode(encoding))
+
+    setsockopt_string = setsockopt_unicode = set_string
+
+    def get_string(self, option: int, encoding: str = "utf-8") -> str:
+        """Get a string option as str, decoded with `encoding`."""
+        if constants.sockopt_types.get(option) != "bytes":
+            raise TypeError(f"option {option} is not a string option")
+        return self.get(option).decode(encoding)
+
+    getsockopt_string = getsockopt_unicode = get_string
+
+    def get_hwm(self) -> int:
+        """The high water mark: SNDHWM (pyzmq's meaning of HWM)."""
+        return self.get(constants.SNDHWM)
+
+    def set_hwm(self, value: int) -> None:
+        """Set both SNDHWM and RCVHWM."""
+        self.set(constants.SNDHWM, value)
+        self.set(constants.RCVHWM, value)
+
+    hwm = property(get_hwm, set_hwm, None, "Both high water marks (SNDHWM and RCVHWM).")
+
+    @property
+    def socket_type(self) -> int:
+        """The socket's type as a SocketType."""
+        return constants.SocketType(self.get(constants.TYPE))
+
+    def fileno(self) -> int:
+        """The socket's edge-triggered notification fd (ZMQ_FD), for event loops."""
+        return self.get(constants.FD)
+
+    def subscribe(self, topic: Union[str, bytes]) -> None:
+        """Subscribe a SUB socket to messages starting with `topic` (str is UTF-8 encoded)."""
+        if isinstance(topic, str):
+            topic = topic.encode("utf-8")
+        self.set(constants.SUBSCRIBE, topic)
+
+    def unsubscribe(self, topic: Union[str, bytes]) -> None:
+        """Remove a subscription made with subscribe()."""
+        if isinstance(topic, str):
+            topic = topic.encode("utf-8")
+        self.set(constants.UNSUBSCRIBE, topic)
+
+    # -- multipart and serialisation --------------------------------------------------------
+
+    def send_multipart(
+        self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
+    ) -> Any:
+        """Send a sequence of frames as one message (SNDMORE is added to all but the last)."""
+        parts = list(msg_parts)
+        for i, part in enumerate(parts):
+            if isinstance(part, (bytes, Frame, bytearray, memoryview)):
+                continue
+            try:
+                memoryview(part)
+            except TypeError:
+                raise TypeError(
+                    f"Frame {i} ({part!r:.32}) does not support the buffer interface."
+                ) from None
+        if not parts:
+            raise ValueError("send_multipart needs at least one frame")
+        send = self.send
+        more = flags | _SNDMORE
+        for part in parts[:-1]:
+            send(part, more, copy=copy, track=track)
+        return send(parts[-1], flags, copy=copy, track=track, **kwargs)
+
+    def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> List[Any]:
+        """Receive every frame of one message: a list of bytes, or of Frames with copy=False."""
+        recv = self.recv
+        parts = [recv(flags, copy, track)]
+        info = self._rinfo
+        while info.more:
+            parts.append(recv(flags, copy, track))
+        return parts
+
+    def send_string(
+        self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8", **kwargs: Any
+    ) -> Any:
+        """Send a str, encoded with `encoding`."""
+        if not isinstance(u, str):
+            raise TypeError(f"send_string takes a str, not {type(u).__name__}")
+        return self.send(u.encode(encoding), flags=flags, copy=copy, **kwargs)
+
+    send_unicode = send_string
+
+    def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> str:
+        """Receive a message and decode it with `encoding`."""
+        return self.recv(flags).decode(encoding)
+
+    recv_unicode = recv_string
+
+    def send_pyobj(self, obj: Any, flags: int = 0, protocol: int = pickle.DEFAULT_PROTOCOL, **kwargs: Any) -> Any:
+        """Send a Python object pickled with `protocol`."""
+        return self.send(pickle.dumps(obj, protocol), flags=flags, **kwargs)
+
+    def recv_pyobj(self, flags: int = 0) -> Any:
+        """Receive and unpickle a Python object (only from peers you trust)."""
+        return pickle.loads(self.recv(flags))
+
+    def send_json(self, obj: Any, flags: int = 0, **kwargs: Any) -> Any:
+        """Send an object as JSON; send options (copy, track, ...) and json.dumps keywords mix."""
+        send_kwargs = {k: kwargs.pop(k) for k in _SEND_KWARGS if k in kwargs}
+        return self.send(json.dumps(obj, **kwargs).encode("utf-8"), flags=flags, **send_kwargs)
+
+    def recv_json(self, flags: int = 0, **kwargs: Any) -> Any:
+        """Receive a JSON message; keywords go to json.loads."""
+        return json.loads(self.recv(flags).decode("utf-8"), **kwargs)
+
+    def send_serialized(self, msg: Any, serialize: Callable[[Any], Sequence[Any]], flags: int = 0, copy: bool = True, **kwargs: Any) -> Any:
+        """Send `serialize(msg)`, a list of frames, as one multipart message."""
+        return self.send_multipart(serialize(msg), flags=flags, copy=copy, **kwargs)
+
+    def recv_serialized(self, deserialize: Callable[[List[Any]], Any], flags: int = 0, copy: bool = True) -> Any:
+        """Receive a multipart message and return `deserialize(frames)`."""
+        return deserialize(self.recv_multipart(flags=flags, copy=copy))
+
+    # -- polling and monitoring -------------------------------------------------------------
+
+    def poll(self, timeout: Optional[int] = None, flags: int = _POLLIN) -> int:
+        """Wait up to `timeout` ms (None: forever) for `flags` events; returns those that occurred."""
+        if self.closed:
+            raise ZMQError(constants.ENOTSOCK, "the socket is closed")
+        items = ffi.new("zmq_pollitem_t[1]")
+        items[0].socket = self._handle
+        items[0].events = flags
+        poll_items(items, 1, -1 if timeout is None else timeout)
+        return items[0].revents
+
+    def monitor(self, addr: Optional[Union[str, bytes]], events: int = constants.EVENT_ALL) -> None:
+        """Publish this socket's events (Event flags) on a PAIR socket bound at `addr`."""
+        super().monitor(addr, events)
+
+    def get_monitor_socket(self, events: Optional[int] = None, addr: Optional[str] = None) -> "Socket":
+        """Start monitoring and return a connected PAIR socket that receives the events.
+
+        Read them with zmq_cffi.utils.monitor.recv_monitor_message."""
+        if self.closed:
+            raise ZMQError(constants.ENOTSOCK, "the socket is closed")
+        if self._monitor_socket is not None and not self._monitor_socket.closed:
+            return self._monitor_socket
+        if addr is None:
+            addr = f"inproc://monitor.s-{self.underlying:x}"
+        if events is None:
+            events = constants.EVENT_ALL
+        self.monitor(addr, events)
+        mon = self.context.socket(constants.PAIR)
+        mon.connect(addr)
+        object.__setattr__(self, "_monitor_socket", mon)
+        return mon
+
+    def disable_monitor(self) -> None:
+        """Stop monitoring started with get_monitor_socket (the PAIR socket gets MONITOR_STOPPED)."""
+        object.__setattr__(self, "_monitor_socket", None)
+        self.monitor(None, 0)

@@ -1,0 +1,1 @@
+"""Utilities from pyzmq's zmq.utils: z85, monitor, jsonapi."""

@@ -1,0 +1,56 @@
+"""Shared fixtures: a fresh Context per test, and connected socket pairs over real transports.
+
+Every blocking call in the suite is bounded: sockets made here get RCVTIMEO/SNDTIMEO, and the
+pytest-timeout plugin stops a test that still hangs.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from typing import Callable, Iterator, Tuple
+
+import pytest
+
+import zmq_cffi as zmq
+
+#: Generous bound for any wait in tests (ms): the CI machine is small and shared.
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture
+def ctx() -> Iterator[zmq.Context]:
+    context = zmq.Context()
+    yield context
+    context.destroy(linger=0)
+
+
+def endpoint(transport: str) -> str:
+    """A fresh endpoint on `transport`; tcp ones end in ':*' (bind picks the port)."""
+    if transport == "inproc":
+        return f"inproc://test-{uuid.uuid4().hex}"
+    if transport == "ipc":
+        return f"ipc://{tempfile.gettempdir()}/zmq-cffi-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    if transport == "tcp":
+        return "tcp://127.0.0.1:*"
+    raise ValueError(transport)
+
+
+@pytest.fixture
+def make_pair(ctx: zmq.Context) -> Callable[..., Tuple[zmq.Socket, zmq.Socket]]:
+    """make_pair(bind_type, connect_type, transport="inproc") -> (bound, connected).
+
+    Both sockets have LINGER 0 and send/recv timeouts of TIMEOUT_MS."""
+
+    def make(bind_type: int, connect_type: int, transport: str = "inproc") -> Tuple[zmq.Socket, zmq.Socket]:
+        a = ctx.socket(bind_type)
+        b = ctx.socket(connect_type)
+        for s in (a, b):
+            s.linger = 0
+            s.rcvtimeo = TIMEOUT_MS
+            s.sndtimeo = TIMEOUT_MS
+        a.bind(endpoint(transport))
+        b.connect(a.get_string(zmq.LAST_ENDPOINT))
+        return a, b
+
+    return make

@@ -77,6 +77,15 @@ def read_cdefs() -> str:
     return "\n".join((PKG / "_cdefs" / name).read_text() for name in CDEF_ORDER)
 
 
+def limited_api_macros() -> list[tuple[str, str]]:
+    """On CPython >= 3.11 build against the 3.11 stable ABI: it is the first with the buffer
+    slots, which give Frame the buffer protocol (memoryview(frame)). Older CPythons get
+    CFFI's default limited API and no such base type."""
+    if sys.implementation.name == "cpython" and sys.version_info >= (3, 11):
+        return [("Py_LIMITED_API", "0x030b0000")]
+    return []
+
+
 ffibuilder = FFI()
 ffibuilder.cdef(read_cdefs())
 _flags = libzmq_flags()
@@ -88,6 +97,7 @@ ffibuilder.set_source(
     runtime_library_dirs=_flags["runtime_library_dirs"],
     libraries=_flags["libraries"] + ["pthread"],
     extra_compile_args=_flags["extra_compile_args"] + ["-O2"],
+    define_macros=limited_api_macros(),
     depends=[str(PKG / "_helpers.c"), *(str(PKG / "_cdefs" / n) for n in CDEF_ORDER)],
 )
 

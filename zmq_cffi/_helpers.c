@@ -236,3 +236,44 @@ static uint32_t zc_msg_routing_id(zmq_msg_t *m) { (void)m; errno = ENOTSUP; retu
 static int zc_msg_set_group(zmq_msg_t *m, const char *g) { (void)m; (void)g; errno = ENOTSUP; return -1; }
 static const char *zc_msg_group(zmq_msg_t *m) { (void)m; errno = ENOTSUP; return NULL; }
 #endif
+
+/* ---- buffer protocol for Frame on CPython ------------------------------------------------
+ * CPython before 3.12 ignores a Python-level __buffer__, so memoryview(frame) needs a C base
+ * type whose getbuffer slot exports frame.buffer (a memoryview that pins the message).
+ * PyPy honours __buffer__ and gets a NULL here. */
+
+#if defined(PYPY_VERSION) || (defined(Py_LIMITED_API) && Py_LIMITED_API + 0 < 0x030b0000)
+/* PyPy, or a limited API older than 3.11 (which lacks the buffer slots): no base type. */
+static void *zc_buffer_base_type(void) { return NULL; }
+#else
+static int zc_frame_getbuffer(PyObject *self, Py_buffer *view, int flags)
+{
+    PyObject *buffer = PyObject_GetAttrString(self, "buffer");
+    if (buffer == NULL)
+        return -1;
+    int rc = PyObject_GetBuffer(buffer, view, flags);
+    Py_DECREF(buffer);
+    return rc;
+}
+
+static PyType_Slot zc_buffer_base_slots[] = {
+    {Py_bf_getbuffer, (void *)zc_frame_getbuffer},
+    {0, NULL},
+};
+
+static PyType_Spec zc_buffer_base_spec = {
+    "zmq_cffi._ffi.BufferBase", sizeof(PyObject), 0,
+    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, zc_buffer_base_slots,
+};
+
+/* A new reference to the base type, or NULL with nothing raised. */
+static void *zc_buffer_base_type(void)
+{
+    PyGILState_STATE gil = PyGILState_Ensure(); /* CFFI released the GIL for this call */
+    PyObject *type = PyType_FromSpec(&zc_buffer_base_spec);
+    if (type == NULL)
+        PyErr_Clear();
+    PyGILState_Release(gil);
+    return type;
+}
+#endif

@@ -42,3 +42,6 @@ int zc_msg_set_routing_id(zmq_msg_t *msg, uint32_t routing_id);
 uint32_t zc_msg_routing_id(zmq_msg_t *msg);
 int zc_msg_set_group(zmq_msg_t *msg, const char *group);
 const char *zc_msg_group(zmq_msg_t *msg);
+
+/* CPython: a base type giving Frame the buffer protocol (a new reference); PyPy: NULL */
+void *zc_buffer_base_type(void);

@@ -57,7 +57,21 @@ def _pin_buffer(data: Any, what: str = "data") -> Any:
         raise ValueError(f"{what} must be a contiguous buffer: {e}") from None
 
 
-class Frame:
+def _buffer_base() -> type:
+    """The class Frame derives from: on CPython a C type exporting `frame.buffer` through the
+    buffer protocol (so memoryview(frame) works before 3.12), elsewhere plain object."""
+    address = lib.zc_buffer_base_type()
+    if address == ffi.NULL:
+        return object
+    import ctypes
+
+    base = ctypes.cast(int(ffi.cast("intptr_t", address)), ctypes.py_object).value
+    # ctypes took its own reference; drop the one zc_buffer_base_type returned.
+    ctypes.pythonapi.Py_DecRef(ctypes.py_object(base))
+    return base
+
+
+class Frame(_buffer_base()):  # type: ignore[misc]
     """A message frame wrapping a zmq_msg_t, for zero-copy sends and receives and properties.
 
     `Frame(data)` copies data below `copy_threshold` bytes and otherwise lends the buffer to
@@ -150,6 +164,10 @@ class Frame:
 
     def __bytes__(self) -> bytes:
         return self.bytes
+
+    def __buffer__(self, flags: int) -> memoryview:
+        # memoryview(frame): honoured by PyPy and by CPython >= 3.12 (PEP 688).
+        return self.buffer
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Frame):

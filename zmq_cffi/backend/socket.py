@@ -8,6 +8,8 @@ closed socket need no extra Python check and can never touch freed memory.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from typing import Any, Optional, Union
 
 from zmq_cffi._ffi import ffi, lib
@@ -24,6 +26,10 @@ _ENOTSOCK = lib.ENOTSOCK
 _GETSOCKOPT_ERROR = lib.ZC_GETSOCKOPT_ERROR
 _ZMQ_LINGER = lib.ZMQ_LINGER
 _ZMQ_TYPE = lib.ZMQ_TYPE
+_ZMQ_RCVTIMEO = lib.ZMQ_RCVTIMEO
+_ZMQ_SNDTIMEO = lib.ZMQ_SNDTIMEO
+_EAGAIN = lib.EAGAIN
+_monotonic = time.monotonic
 _BYTES_OPT_MAX = 256
 
 _zc_send_copy = lib.zc_send_copy
@@ -35,6 +41,9 @@ _unpack = ffi.unpack
 _from_buffer = ffi.from_buffer
 _collect = zerocopy.collect
 _lend = zerocopy.lend
+# Non-empty while libzmq holds lent buffers: then every send/recv also collects releases,
+# so a lent buffer goes back to Python promptly, not only at the next zero-copy send.
+_lent = zerocopy._lent
 
 # Socket types that exist only in libzmq's DRAFT API.
 _DRAFT_SOCKET_TYPES = {
@@ -72,6 +81,10 @@ class Socket:
     _rinfo: Any = None
     context: Any = None
     copy_threshold: int = _frame.COPY_THRESHOLD
+    # RCVTIMEO/SNDTIMEO as last set through this object: after a signal interrupts a blocking
+    # call, only what remains of the timeout is waited for.
+    _rcvtimeo: int = -1
+    _sndtimeo: int = -1
 
     def __init__(
         self,
@@ -114,6 +127,9 @@ class Socket:
         set_attr(self, "_pid", os.getpid())
         set_attr(self, "_rmsg", ffi.new("zmq_msg_t *"))
         set_attr(self, "_rinfo", ffi.new("zc_recvinfo_t *"))
+        if shadow:
+            set_attr(self, "_rcvtimeo", self.get(_ZMQ_RCVTIMEO))
+            set_attr(self, "_sndtimeo", self.get(_ZMQ_SNDTIMEO))
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -176,6 +192,35 @@ class Socket:
             rc = lib.zmq_setsockopt(handle, option, pinned, len(pinned))
         if rc < 0:
             raise _zmq_error()
+        if option == _ZMQ_RCVTIMEO:
+            object.__setattr__(self, "_rcvtimeo", optval)
+        elif option == _ZMQ_SNDTIMEO:
+            object.__setattr__(self, "_sndtimeo", optval)
+
+    def _retry(self, attempt: Any, option: int, timeout: int, start: float) -> int:
+        """Slow path of a failed blocking call: raise its error, or, after EINTR (Python's
+        signal handlers have run by now and did not raise), call `attempt()` again with what
+        remains of the `timeout` ms that began at `start`."""
+        err = ffi.errno
+        handle = self._handle
+        shortened = False
+        try:
+            while True:
+                if err != _EINTR:
+                    raise _zmq_error(err)
+                if timeout > 0:
+                    remaining = timeout - int((_monotonic() - start) * 1000)
+                    if remaining <= 0:
+                        raise _zmq_error(_EAGAIN)
+                    lib.zc_setsockopt_int(handle, option, remaining)
+                    shortened = True
+                rc = attempt()
+                if rc >= 0:
+                    return rc
+                err = ffi.errno
+        finally:
+            if shortened:
+                lib.zc_setsockopt_int(handle, option, timeout)
 
     def get(self, option: int) -> Union[int, bytes]:
         """Get a socket option: int for numeric options, bytes for string and binary ones."""
@@ -261,82 +306,80 @@ class Socket:
                 data.routing_id = routing_id
             if group is not None:
                 data.group = group
+        if _lent:
+            _collect()
+        timeout = self._sndtimeo
+        start = _monotonic() if timeout > 0 else 0.0
+        handle = self._handle
         if data.__class__ is bytes and (copy or len(data) < self.copy_threshold) and not track:
-            handle = self._handle
-            while _zc_send_copy(handle, data, len(data), flags) < 0:
-                err = ffi.errno
-                if err != _EINTR:
-                    raise _zmq_error(err)
+            if _zc_send_copy(handle, data, len(data), flags) < 0:
+                self._retry(lambda: _zc_send_copy(handle, data, len(data), flags), _ZMQ_SNDTIMEO, timeout, start)
             return None
         if isinstance(data, Frame):
-            return self._send_frame(data, flags, track)
+            if track and data.tracker is None:
+                raise ValueError("track=True needs a tracked Frame: create it with Frame(data, track=True)")
+            msg = data._msg
+            if _zc_send_msg_copy(handle, msg, flags) < 0:
+                self._retry(lambda: _zc_send_msg_copy(handle, msg, flags), _ZMQ_SNDTIMEO, timeout, start)
+            return data.tracker if track else None
         pinned = _pin_buffer(data)
         size = len(pinned)
-        handle = self._handle
         if copy or size < self.copy_threshold:
-            while _zc_send_copy(handle, pinned, size, flags) < 0:
-                err = ffi.errno
-                if err != _EINTR:
-                    raise _zmq_error(err)
+            if _zc_send_copy(handle, pinned, size, flags) < 0:
+                self._retry(lambda: _zc_send_copy(handle, pinned, size, flags), _ZMQ_SNDTIMEO, timeout, start)
             if track and not copy:
                 from zmq_cffi.tracker import _FINISHED_TRACKER
+
                 return _FINISHED_TRACKER
             return None
-        _collect()
-        if track:
-            import threading
+        return self._send_lent(pinned, size, flags, track, timeout, start)
 
-            from zmq_cffi.tracker import MessageTracker
+    def _send_lent(self, pinned: Any, size: int, flags: int, track: bool, timeout: int, start: float) -> Any:
+        """Zero-copy send: libzmq reads `pinned` in place until its free callback runs."""
+        from zmq_cffi.tracker import MessageTracker
 
-            event = threading.Event()
-            tracker = MessageTracker(event)
-        else:
-            event = tracker = None
-        while True:
-            token = _lend(pinned, event)
-            if _zc_send_zerocopy(handle, pinned, size, flags, token) >= 0:
-                return tracker
-            err = ffi.errno
-            # On failure libzmq has already queued the token's release: collect it.
-            _collect()
-            if err != _EINTR:
-                raise _zmq_error(err)
-            if event is not None:
-                event.clear()
-
-    def _send_frame(self, frame: Frame, flags: int, track: bool) -> Any:
-        if track and frame.tracker is None:
-            raise ValueError("track=True needs a tracked Frame: create it with Frame(data, track=True)")
         handle = self._handle
-        while _zc_send_msg_copy(handle, frame._msg, flags) < 0:
-            err = ffi.errno
-            if err != _EINTR:
-                raise _zmq_error(err)
-        return frame.tracker if track else None
+        tracker = None
+
+        def attempt() -> int:
+            nonlocal tracker
+            # A fresh Event per attempt: a failed attempt's release may be collected late
+            # and must not mark the retried message done.
+            event = threading.Event() if track else None
+            tracker = MessageTracker(event) if track else None
+            rc = _zc_send_zerocopy(handle, pinned, size, flags, _lend(pinned, event))
+            if rc < 0:
+                err = ffi.errno
+                _collect()  # libzmq has already queued the failed message's release
+                ffi.errno = err
+            return rc
+
+        if attempt() < 0:
+            self._retry(attempt, _ZMQ_SNDTIMEO, timeout, start)
+        return tracker
 
     # -- recv --------------------------------------------------------------------------------
 
     def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
         """Receive one frame: bytes, or a Frame over libzmq's memory with copy=False."""
+        if _lent:
+            _collect()
         handle = self._handle
         info = self._rinfo
+        timeout = self._rcvtimeo
+        start = _monotonic() if timeout > 0 else 0.0
         if copy:
             msg = self._rmsg
-            while _zc_recv(handle, msg, flags, info) < 0:
-                err = ffi.errno
-                if err != _EINTR:
-                    raise _zmq_error(err)
+            if _zc_recv(handle, msg, flags, info) < 0:
+                self._retry(lambda: _zc_recv(handle, msg, flags, info), _ZMQ_RCVTIMEO, timeout, start)
             data = _unpack(info.data, info.size)
             _zmq_msg_close(msg)
             return data
         raw = ffi.new("zmq_msg_t *")
-        while _zc_recv(handle, raw, flags, info) < 0:  # closes raw itself on failure
-            err = ffi.errno
-            if err != _EINTR:
-                raise _zmq_error(err)
+        if _zc_recv(handle, raw, flags, info) < 0:  # closes raw itself on failure
+            self._retry(lambda: _zc_recv(handle, raw, flags, info), _ZMQ_RCVTIMEO, timeout, start)
         # From here the Frame owns the message; the size hint lets PyPy's GC see its memory.
-        msg = ffi.gc(raw, _zmq_msg_close, info.size)
-        return Frame._from_received(msg, bool(info.more))
+        return Frame._from_received(ffi.gc(raw, _zmq_msg_close, info.size), bool(info.more))
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the full message size (may exceed nbytes,
@@ -362,13 +405,12 @@ class Socket:
         elif nbytes > size:
             raise ValueError(f"nbytes={nbytes} is larger than the buffer ({size} bytes)")
         handle = self._handle
-        while True:
-            rc = lib.zmq_recv(handle, pinned, nbytes, flags)
-            if rc >= 0:
-                return rc
-            err = ffi.errno
-            if err != _EINTR:
-                raise _zmq_error(err)
+        timeout = self._rcvtimeo
+        start = _monotonic() if timeout > 0 else 0.0
+        rc = lib.zmq_recv(handle, pinned, nbytes, flags)
+        if rc < 0:
+            rc = self._retry(lambda: lib.zmq_recv(handle, pinned, nbytes, flags), _ZMQ_RCVTIMEO, timeout, start)
+        return rc
 
     @property
     def _rcvmore(self) -> bool:

@@ -8,7 +8,9 @@ every zero-copy send and whenever a tracker is asked, so no helper thread is nee
 """
 from __future__ import annotations
 
+import atexit
 import itertools
+import platform
 import threading
 import time
 from typing import Any, Dict, Optional, Tuple
@@ -74,3 +76,16 @@ def outstanding() -> int:
     """How many zero-copy buffers libzmq still holds (after collecting what it gave back)."""
     collect()
     return len(_lent)
+
+
+@atexit.register
+def _keep_lent_buffers_at_exit() -> None:
+    """At interpreter exit libzmq's IO threads may still be reading lent buffers, while
+    CPython's shutdown frees module contents: take one more reference to each so none is
+    freed under libzmq. (PyPy does not free objects at exit.)"""
+    collect()
+    if _lent and platform.python_implementation() == "CPython":
+        import ctypes
+
+        for entry in list(_lent.values()):
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(entry))

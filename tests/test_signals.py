@@ -1,0 +1,164 @@
+"""Signals during blocking calls: Ctrl-C raises KeyboardInterrupt at once; a handler that
+returns lets the call go on, with what remains of its timeout."""
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterator, List
+
+import pytest
+
+import zmq_cffi as zmq
+from conftest import endpoint
+
+
+@contextmanager
+def signals_to_main(sig: int, every: float = 0.05) -> Iterator[None]:
+    """Send `sig` to the main thread every `every` seconds while the block runs.
+
+    pthread_kill targets the main thread: a process-wide signal may land on another thread,
+    which would not interrupt the main thread's system call."""
+    main = threading.main_thread().ident
+    done = threading.Event()
+    handler = signal.getsignal(sig)
+
+    def interrupter() -> None:
+        while not done.wait(every):
+            signal.pthread_kill(main, sig)
+
+    t = threading.Thread(target=interrupter, daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        # Ignore `sig` until the interrupter is gone, so no late signal escapes the test.
+        while True:
+            try:
+                signal.signal(sig, signal.SIG_IGN)
+                break
+            except KeyboardInterrupt:
+                continue
+        done.set()
+        t.join(10)
+        signal.signal(sig, handler)
+
+
+@pytest.fixture
+def counting_handler() -> Iterator[List[int]]:
+    hits: List[int] = []
+    previous = signal.signal(signal.SIGUSR1, lambda *_: hits.append(1))
+    yield hits
+    signal.signal(signal.SIGUSR1, previous)
+
+
+def interrupted_promptly(block) -> float:
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        with signals_to_main(signal.SIGINT):
+            block()
+    return time.monotonic() - start
+
+
+def test_ctrl_c_interrupts_blocking_recv(ctx):
+    pull = ctx.socket(zmq.PULL)
+    pull.bind(endpoint("inproc"))
+    assert interrupted_promptly(pull.recv) < 2.0
+    assert interrupted_promptly(lambda: pull.recv(copy=False)) < 2.0
+    assert interrupted_promptly(lambda: pull.recv_into(bytearray(10))) < 2.0
+
+
+def test_ctrl_c_interrupts_blocking_send(ctx):
+    push = ctx.socket(zmq.PUSH)
+    push.linger = 0
+    push.bind(endpoint("inproc"))
+    assert interrupted_promptly(lambda: push.send(b"nobody listens")) < 2.0
+
+
+def test_ctrl_c_interrupts_poll_and_poller(ctx):
+    pull = ctx.socket(zmq.PULL)
+    pull.bind(endpoint("inproc"))
+    poller = zmq.Poller()
+    poller.register(pull, zmq.POLLIN)
+    assert interrupted_promptly(pull.poll) < 2.0
+    assert interrupted_promptly(poller.poll) < 2.0
+    assert interrupted_promptly(lambda: zmq.select([pull], [], [])) < 2.0
+
+
+def test_ctrl_c_interrupts_proxy(ctx):
+    front, back = ctx.socket(zmq.ROUTER), ctx.socket(zmq.DEALER)
+    front.bind(endpoint("inproc"))
+    back.bind(endpoint("inproc"))
+    assert interrupted_promptly(lambda: zmq.proxy(front, back)) < 2.0
+
+
+def test_ctrl_c_interrupts_term_waiting_for_a_socket():
+    context = zmq.Context()
+    sock = context.socket(zmq.PULL)
+    assert interrupted_promptly(context.term) < 2.0
+    assert not context.closed
+    sock.close()
+    context.term()
+    assert context.closed
+
+
+def test_handler_that_returns_keeps_the_remaining_rcvtimeo(ctx, counting_handler):
+    pull = ctx.socket(zmq.PULL)
+    pull.bind(endpoint("inproc"))
+    pull.rcvtimeo = 500
+    start = time.monotonic()
+    with signals_to_main(signal.SIGUSR1, every=0.05):
+        with pytest.raises(zmq.Again):
+            pull.recv()
+    elapsed = time.monotonic() - start
+    assert counting_handler, "no signal arrived during the recv"
+    # Restarting the full timeout after each signal would never time out here.
+    assert 0.45 <= elapsed < 5.0
+    assert pull.rcvtimeo == 500
+
+
+def test_handler_that_returns_keeps_the_remaining_sndtimeo(ctx, counting_handler):
+    push = ctx.socket(zmq.PUSH)
+    push.linger = 0
+    push.bind(endpoint("inproc"))
+    push.sndtimeo = 500
+    start = time.monotonic()
+    with signals_to_main(signal.SIGUSR1, every=0.05):
+        with pytest.raises(zmq.Again):
+            push.send(b"nobody listens")
+    assert counting_handler
+    assert 0.45 <= time.monotonic() - start < 5.0
+    assert push.sndtimeo == 500
+
+
+def test_handler_that_returns_keeps_the_remaining_poll_timeout(ctx, counting_handler):
+    pull = ctx.socket(zmq.PULL)
+    pull.bind(endpoint("inproc"))
+    poller = zmq.Poller()
+    poller.register(pull, zmq.POLLIN)
+    start = time.monotonic()
+    with signals_to_main(signal.SIGUSR1, every=0.05):
+        assert pull.poll(500) == 0
+        assert poller.poll(500) == []
+    assert counting_handler
+    assert 0.9 <= time.monotonic() - start < 10.0
+
+
+def test_message_arriving_after_signals_is_received(make_pair, counting_handler):
+    pull, push = make_pair(zmq.PULL, zmq.PUSH)
+    pull.rcvtimeo = -1
+    sent = threading.Event()
+
+    def send_after_signals() -> None:
+        while len(counting_handler) < 3:
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
+            time.sleep(0.02)  # pacing the interrupter, not synchronising the test
+        push.send(b"late")
+        sent.set()
+
+    t = threading.Thread(target=send_after_signals, daemon=True)
+    t.start()
+    assert pull.recv() == b"late"
+    t.join(10)
+    assert sent.is_set() and len(counting_handler) >= 3

@@ -42,17 +42,20 @@ def _pinned_view(msg: Any, data: Any, size: int) -> memoryview:
     return memoryview(ffi.buffer(keeper, size))
 
 
-def _pin_buffer(data: Any, what: str = "data") -> Any:
-    """ffi.from_buffer with a TypeError a person understands."""
-    if isinstance(data, str):
-        raise TypeError(f"str objects cannot be sent as {what}: encode them or use send_string")
+def _pin_buffer(data: Any, what: str = "data", writable: bool = False) -> Any:
+    """ffi.from_buffer (the buffer stays exported while the result lives), with errors a
+    person understands: TypeError for what is no buffer (or is read-only when `writable`),
+    ValueError for a buffer that is not contiguous."""
+    if isinstance(data, str) or (writable and isinstance(data, bytes)):
+        kind = "a writable buffer" if writable else "bytes or another buffer"
+        raise TypeError(f"{what} must be {kind}, not {type(data).__name__}")
     try:
-        return ffi.from_buffer("char[]", data)
+        return ffi.from_buffer("char[]", data, require_writable=writable)
     except TypeError:
-        raise TypeError(
-            f"{what} must be bytes or another object supporting the buffer protocol, "
-            f"not {type(data).__name__}"
-        ) from None
+        kind = "a writable buffer (bytearray, memoryview, array, ...)" if writable else (
+            "bytes or another object supporting the buffer protocol"
+        )
+        raise TypeError(f"{what} must be {kind}, not {type(data).__name__}") from None
     except (BufferError, ValueError) as e:
         raise ValueError(f"{what} must be a contiguous buffer: {e}") from None
 

@@ -86,10 +86,7 @@ def proxy(frontend: Any, backend: Any, capture: Optional[Any] = None) -> None:
         _handle_or_null(backend, "backend"),
         _handle_or_null(capture, "capture"),
     )
-    while lib.zmq_proxy(*args) < 0:
-        err = ffi.errno
-        if err != lib.EINTR:
-            raise _zmq_error(err)
+    _run_device(lib.zmq_proxy, args)
 
 
 def proxy_steerable(
@@ -104,7 +101,12 @@ def proxy_steerable(
         _handle_or_null(capture, "capture"),
         _handle_or_null(control, "control"),
     )
-    while lib.zmq_proxy_steerable(*args) < 0:
+    _run_device(lib.zmq_proxy_steerable, args)
+
+
+def _run_device(fn: Any, args: Tuple[Any, ...]) -> None:
+    """Run a blocking proxy call; after EINTR (signal handlers have run) resume it."""
+    while fn(*args) < 0:
         err = ffi.errno
         if err != lib.EINTR:
             raise _zmq_error(err)

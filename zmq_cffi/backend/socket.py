@@ -384,17 +384,7 @@ class Socket:
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the full message size (may exceed nbytes,
         in which case the message was truncated, as zmq_recv does)."""
-        if isinstance(buffer, (bytes, str)):
-            raise TypeError(f"recv_into needs a writable buffer, not {type(buffer).__name__}")
-        try:
-            pinned = ffi.from_buffer("char[]", buffer, require_writable=True)
-        except TypeError:
-            raise TypeError(
-                f"recv_into needs a writable buffer (bytearray, memoryview, array, ...), "
-                f"not {type(buffer).__name__}"
-            ) from None
-        except (BufferError, ValueError) as e:
-            raise ValueError(f"recv_into needs a writable, contiguous buffer: {e}") from None
+        pinned = _pin_buffer(buffer, "recv_into's buffer", writable=True)
         if not isinstance(nbytes, int):
             raise TypeError(f"nbytes must be an int, not {type(nbytes).__name__}")
         size = len(pinned)

@@ -25,6 +25,7 @@ class Poller:
         self.sockets: List[Tuple[Any, int]] = []
         self._map: Dict[Any, int] = {}
         self._items: Any = None
+        self._keys: List[Any] = []
         self._generation = -1
 
     def __contains__(self, socket: Any) -> bool:
@@ -68,18 +69,21 @@ class Poller:
         if items is None or self._generation != close_generation[0]:
             items = ffi.new("zmq_pollitem_t[]", max(n, 1))
             self._items = None
-            fill_pollitems(items, sockets)
+            self._keys = fill_pollitems(items, sockets)
             self._items = items
             self._generation = close_generation[0]
-        else:
-            for i in range(n):
-                items[i].revents = 0
-        if n == 0:
-            # Nothing to watch: wait out the timeout, as zmq_poll with no items does.
-            poll_items(items, 0, timeout)
-            return []
-        poll_items(items, n, timeout)
-        return [(sockets[i][0], items[i].revents) for i in range(n) if items[i].revents]
+        # zmq_poll sets every item's revents itself, and returns how many have events.
+        ready = poll_items(items, n, timeout)
+        events = []
+        keys = self._keys
+        i = 0
+        while ready and i < n:
+            revents = items[i].revents
+            if revents:
+                events.append((keys[i], revents))
+                ready -= 1
+            i += 1
+        return events
 
 
 def select(
@@ -100,10 +104,10 @@ def select(
             flags[s] |= flag
     entries = [(s, flags[s]) for s in order]
     items = ffi.new("zmq_pollitem_t[]", max(len(entries), 1))
-    fill_pollitems(items, entries)
+    keys = fill_pollitems(items, entries)
     poll_items(items, len(entries), timeout_ms)
     rl, wl, xl = [], [], []
-    for i, (s, _) in enumerate(entries):
+    for i, s in enumerate(keys):
         rev = items[i].revents
         if rev & _POLLIN:
             rl.append(s)

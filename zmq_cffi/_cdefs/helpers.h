@@ -12,6 +12,8 @@ typedef struct {
 
 /* recv: zmq_msg_init + zmq_msg_recv + data/size/more in one crossing; msg is closed on error */
 int zc_recv(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info);
+/* recv into buf if the message fits in cap bytes (msg closed), else leave msg open (info) */
+int zc_recv_copy(void *s, zmq_msg_t *msg, int flags, char *buf, size_t cap, zc_recvinfo_t *info);
 /* send a copy of buf (zmq_send, typed so that bytes pass without conversion) */
 int zc_send_copy(void *s, const char *buf, size_t len, int flags);
 /* send a shallow copy of msg, leaving msg itself intact for reuse */

@@ -26,10 +26,14 @@ def _fd_of(obj: Any) -> int:
     return fd
 
 
-def fill_pollitems(items: Any, entries: Sequence[Tuple[Any, int]]) -> None:
-    """Write (socket or fd, events) pairs into a zmq_pollitem_t array."""
+def fill_pollitems(items: Any, entries: Sequence[Tuple[Any, int]]) -> List[Any]:
+    """Write (socket or fd, events) pairs into a zmq_pollitem_t array.
+
+    Returns what to report for each entry, as pyzmq does: a zmq socket itself, anything else
+    (an object with fileno() or an int) by its file descriptor."""
     from zmq_cffi.backend.socket import Socket
 
+    keys: List[Any] = []
     for i, (obj, events) in enumerate(entries):
         item = items[i]
         if isinstance(obj, Socket):
@@ -39,11 +43,14 @@ def fill_pollitems(items: Any, entries: Sequence[Tuple[Any, int]]) -> None:
                 from zmq_cffi.error import ZMQError
 
                 raise ZMQError(lib.ENOTSOCK, "cannot poll a closed socket")
+            keys.append(obj)
         else:
             item.socket = ffi.NULL
             item.fd = _fd_of(obj)
+            keys.append(item.fd)
         item.events = events
         item.revents = 0
+    return keys
 
 
 def poll_items(items: Any, n: int, timeout: float) -> int:
@@ -81,6 +88,6 @@ def zmq_poll(sockets: Sequence[Tuple[Any, int]], timeout: float = -1) -> List[Tu
     entries = list(sockets)
     n = len(entries)
     items = ffi.new("zmq_pollitem_t[]", max(n, 1))
-    fill_pollitems(items, entries)
+    keys = fill_pollitems(items, entries)
     poll_items(items, n, timeout)
-    return [(entries[i][0], items[i].revents) for i in range(n) if items[i].revents]
+    return [(keys[i], items[i].revents) for i in range(n) if items[i].revents]

@@ -36,6 +36,9 @@ _zc_send_copy = lib.zc_send_copy
 _zc_send_msg_copy = lib.zc_send_msg_copy
 _zc_send_zerocopy = lib.zc_send_zerocopy
 _zc_recv = lib.zc_recv
+_zc_recv_copy = lib.zc_recv_copy
+# Copying receives of up to this many bytes land in a per-socket buffer in one C call.
+_RECV_BUFFER_SIZE = 4096
 _zmq_msg_close = lib.zmq_msg_close
 _unpack = ffi.unpack
 _from_buffer = ffi.from_buffer
@@ -79,6 +82,7 @@ class Socket:
     _pid: int = 0
     _rmsg: Any = None
     _rinfo: Any = None
+    _rbuf: Any = None
     context: Any = None
     copy_threshold: int = _frame.COPY_THRESHOLD
     # RCVTIMEO/SNDTIMEO as last set through this object: after a signal interrupts a blocking
@@ -127,6 +131,7 @@ class Socket:
         set_attr(self, "_pid", os.getpid())
         set_attr(self, "_rmsg", ffi.new("zmq_msg_t *"))
         set_attr(self, "_rinfo", ffi.new("zc_recvinfo_t *"))
+        set_attr(self, "_rbuf", ffi.new("char[]", _RECV_BUFFER_SIZE))
         if shadow:
             set_attr(self, "_rcvtimeo", self.get(_ZMQ_RCVTIMEO))
             set_attr(self, "_sndtimeo", self.get(_ZMQ_SNDTIMEO))
@@ -369,10 +374,16 @@ class Socket:
         timeout = self._rcvtimeo
         start = _monotonic() if timeout > 0 else 0.0
         if copy:
-            msg = self._rmsg
-            if _zc_recv(handle, msg, flags, info) < 0:
-                self._retry(lambda: _zc_recv(handle, msg, flags, info), _ZMQ_RCVTIMEO, timeout, start)
-            data = _unpack(info.data, info.size)
+            msg, buf = self._rmsg, self._rbuf
+            size = _zc_recv_copy(handle, msg, flags, buf, _RECV_BUFFER_SIZE, info)
+            if size < 0:
+                size = self._retry(
+                    lambda: _zc_recv_copy(handle, msg, flags, buf, _RECV_BUFFER_SIZE, info),
+                    _ZMQ_RCVTIMEO, timeout, start,
+                )
+            if size <= _RECV_BUFFER_SIZE:
+                return _unpack(buf, size)
+            data = _unpack(info.data, size)
             _zmq_msg_close(msg)
             return data
         raw = ffi.new("zmq_msg_t *")

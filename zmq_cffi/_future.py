@@ -1,0 +1,899 @@
+"""The event-loop-agnostic core of the async API: sockets and pollers whose methods return futures.
+
+`zmq_cffi.asyncio` fills in the few event-loop hooks (which loop is running, which one to use
+otherwise); everything else lives here. The loop object only needs asyncio's method names:
+create_future, call_soon, call_later, add_reader/remove_reader, add_writer/remove_writer,
+is_closed, is_running, call_soon_threadsafe.
+
+How readiness works. libzmq exposes one notification fd per socket (ZMQ_FD). It is
+edge-triggered: it turns readable when commands reach the socket, and any libzmq call that
+processes those commands (reading ZMQ_EVENTS, send, recv, bind, connect, zmq_poll) makes it
+unreadable again, whether or not the caller was the one interested in them. So:
+
+* Per event loop and libzmq socket there is exactly one `_Watcher`. It alone watches the fd
+  (loop.add_reader) and reads ZMQ_EVENTS while anybody waits; everyone waiting on that socket
+  (the async socket's queued sends/recvs/polls, shadows of it, pending Poller.poll calls) is
+  a listener of it and is handed the events it read.
+* After it let a listener act (a send or recv), the watcher reads ZMQ_EVENTS again, and stops
+  only after a read that no listener could act on: from then on any change signals the fd.
+* Any libzmq call made outside the watcher (the fast path of send/recv, get(EVENTS),
+  bind/connect, a Poller's zmq_poll) may have swallowed a signal meant for a listener, so it
+  is followed by a `kick`: a re-check scheduled with call_soon (at most one at a time).
+* Every libzmq call made from the loop carries DONTWAIT: the loop never blocks.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import pickle
+from collections import deque
+from functools import partial
+from typing import Any, Awaitable, Callable, Deque, Dict, List, Optional, Sequence, Tuple
+from weakref import WeakKeyDictionary
+
+from zmq_cffi import backend, constants
+from zmq_cffi.backend.poll import _fd_of
+from zmq_cffi.error import Again, ZMQError
+from zmq_cffi.poll import Poller
+from zmq_cffi.socket import Socket
+
+__all__ = ["_Async", "_AsyncSocket", "_AsyncPoller"]
+
+_POLLIN = int(constants.POLLIN)
+_POLLOUT = int(constants.POLLOUT)
+_DONTWAIT = int(constants.DONTWAIT)
+_SNDMORE = int(constants.SNDMORE)
+_EVENTS = int(constants.EVENTS)
+_FD = int(constants.FD)
+_RCVTIMEO = int(constants.RCVTIMEO)
+_SNDTIMEO = int(constants.SNDTIMEO)
+_ENOTSOCK = int(constants.ENOTSOCK)
+_EINTR = errno.EINTR
+
+# The raw backend calls: the sugar Socket's multipart helpers would call our async overrides.
+_bsend = backend.Socket.send
+_brecv = backend.Socket.recv
+_brecv_into = backend.Socket.recv_into
+_bget = backend.Socket.get
+
+# A watcher check serves every listener it can in rounds; after this many it yields to the
+# loop (re-scheduling itself) so a flood of traffic cannot starve other callbacks.
+_MAX_ROUNDS = 64
+
+
+# -- the per (loop, socket) watcher -----------------------------------------------------------
+
+# loop -> {libzmq socket address: _Watcher}. Weak on the loop: a closed, dropped loop takes its
+# watchers (and the sockets they pin) with it.
+_watchers: "WeakKeyDictionary[Any, Dict[int, _Watcher]]" = WeakKeyDictionary()
+# Bumped whenever a watcher is created, so a socket object that has none cached knows when it
+# is worth looking again (another object over the same libzmq socket may have made one).
+_watcher_generation = [0]
+
+
+class _Watcher:
+    """Watches one libzmq socket's ZMQ_FD in one loop and dispatches its ZMQ_EVENTS.
+
+    Listeners provide: `sock` (a socket object over the handle), `wanted()` (the POLLIN/POLLOUT
+    mask they wait for), `ready(events) -> bool` (act on events; True if a libzmq call was
+    made) and `abort(exc)` (the socket went away: cancel, or fail with exc).
+    """
+
+    __slots__ = ("loop", "key", "fd", "table", "listeners", "kicked", "closed")
+
+    def __init__(self, loop: Any, key: int, fd: int, table: Dict[int, "_Watcher"]) -> None:
+        self.loop = loop
+        self.key = key
+        self.fd = fd
+        self.table = table
+        self.listeners: List[Any] = []
+        self.kicked = False
+        self.closed = False
+        loop.add_reader(fd, self.check)
+
+    def add(self, listener: Any) -> None:
+        if listener not in self.listeners:
+            self.listeners.append(listener)
+
+    def discard(self, listener: Any) -> None:
+        """Drop a listener; the watcher shuts down with its last one."""
+        try:
+            self.listeners.remove(listener)
+        except ValueError:
+            return
+        if not self.listeners:
+            self.shutdown(None)
+
+    def busy(self) -> bool:
+        for listener in self.listeners:
+            if listener.wanted():
+                return True
+        return False
+
+    def kick(self) -> None:
+        """Re-check soon: something outside the watcher may have consumed the fd's edge."""
+        if not self.kicked and not self.closed:
+            self.kicked = True
+            self.loop.call_soon(self.check)
+
+    def check(self) -> None:
+        """Read ZMQ_EVENTS and let listeners act until a read leaves nothing to do."""
+        self.kicked = False
+        for _ in range(_MAX_ROUNDS):
+            if self.closed:
+                return
+            sock = None
+            for listener in self.listeners:
+                if not listener.sock.closed:
+                    sock = listener.sock
+                    break
+            if sock is None:
+                self.shutdown(None)
+                return
+            try:
+                # Always read it, even with nobody waiting: this is what resets the fd, which
+                # the loop watches level-triggered and would otherwise report again and again.
+                events = _bget(sock, _EVENTS)
+            except ZMQError as e:
+                if e.errno == _EINTR:
+                    self.kick()
+                    return
+                self.shutdown(None if e.errno == _ENOTSOCK else e)
+                return
+            acted = False
+            for listener in tuple(self.listeners):
+                if listener.wanted() & events and listener.ready(events):
+                    acted = True
+            if not acted:
+                return
+        self.kick()
+
+    def shutdown(self, exc: Optional[BaseException]) -> None:
+        """Stop watching (before the socket is closed: the fd dies with it) and abort listeners."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.table.get(self.key) is self:
+            del self.table[self.key]
+        if not self.loop.is_closed():
+            self.loop.remove_reader(self.fd)
+        listeners, self.listeners = self.listeners, []
+        for listener in listeners:
+            listener.abort(exc)
+
+
+def _find_watcher(loop: Any, key: int) -> Optional[_Watcher]:
+    table = _watchers.get(loop)
+    return None if table is None else table.get(key)
+
+
+def _get_watcher(loop: Any, sock: Any, key: int) -> _Watcher:
+    """The loop's watcher for sock's libzmq socket, created if needed."""
+    table = _watchers.get(loop)
+    if table is None:
+        table = _watchers[loop] = {}
+    w = table.get(key)
+    if w is None or w.closed:
+        w = table[key] = _Watcher(loop, key, _bget(sock, _FD), table)
+        _watcher_generation[0] += 1
+    return w
+
+
+def _cancel(fut: Any) -> None:
+    try:
+        fut.cancel()
+    except RuntimeError:
+        # Its loop is already closed: nobody can be awaiting it any more.
+        pass
+
+
+# -- pending operations ------------------------------------------------------------------------
+
+
+class _Waiter:
+    """A queued send/recv/poll: its future, the non-blocking call to retry, a result transform."""
+
+    __slots__ = ("future", "call", "post", "timer", "queue")
+
+    def __init__(self, future: Any, call: Any, post: Optional[Callable[[Any], Any]], queue: Deque["_Waiter"]) -> None:
+        self.future = future
+        self.call = call
+        self.post = post
+        self.timer: Any = None
+        self.queue = queue
+
+    def in_progress(self) -> bool:
+        # A multipart send/recv that got part-way must finish, cancelled or not, or the next
+        # message would be glued to its remains.
+        return getattr(self.call, "started", False)
+
+    def stop_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def on_done(self, fut: Any) -> None:
+        # Only cancellation by the caller needs cleaning up here; we tidy up ourselves otherwise.
+        if fut.cancelled():
+            self.stop_timer()
+            if not self.in_progress():
+                try:
+                    self.queue.remove(self)
+                except ValueError:
+                    pass
+
+    def expire(self) -> None:
+        """RCVTIMEO/SNDTIMEO ran out: fail with Again, as a blocking call would."""
+        self.timer = None
+        if self.future.done() or self.in_progress():
+            return
+        try:
+            self.queue.remove(self)
+        except ValueError:
+            pass
+        self.future.set_exception(Again())
+
+
+class _RecvMultipart:
+    """recv_multipart as a retryable non-blocking call (keeps frames already taken)."""
+
+    __slots__ = ("sock", "flags", "copy", "track", "parts")
+
+    def __init__(self, sock: Any, flags: int, copy: bool, track: bool) -> None:
+        self.sock, self.flags, self.copy, self.track = sock, flags | _DONTWAIT, copy, track
+        self.parts: List[Any] = []
+
+    @property
+    def started(self) -> bool:
+        return bool(self.parts)
+
+    def __call__(self) -> List[Any]:
+        sock, flags, copy, track, parts = self.sock, self.flags, self.copy, self.track, self.parts
+        if not parts:
+            parts.append(_brecv(sock, flags, copy, track))
+        info = sock._rinfo
+        # libzmq delivers a message's frames together, so once the first is here the rest are.
+        while info.more:
+            parts.append(_brecv(sock, flags, copy, track))
+        self.parts = []
+        return parts
+
+
+class _SendMultipart:
+    """send_multipart as a retryable non-blocking call (resumes after frames already sent)."""
+
+    __slots__ = ("sock", "parts", "flags", "copy", "track", "kwargs", "index")
+
+    def __init__(self, sock: Any, parts: List[Any], flags: int, copy: bool, track: bool, kwargs: Dict[str, Any]) -> None:
+        self.sock, self.parts, self.flags = sock, parts, flags | _DONTWAIT
+        self.copy, self.track, self.kwargs = copy, track, kwargs
+        self.index = 0
+
+    @property
+    def started(self) -> bool:
+        return self.index > 0
+
+    def __call__(self) -> Any:
+        sock, parts, copy, track = self.sock, self.parts, self.copy, self.track
+        last = len(parts) - 1
+        more = self.flags | _SNDMORE
+        i = self.index
+        while i < last:
+            _bsend(sock, parts[i], more, copy, track)
+            i += 1
+            self.index = i
+        result = _bsend(sock, parts[last], self.flags, copy, track, **self.kwargs)
+        self.index = 0
+        return result
+
+
+def _serve(queue: Deque[_Waiter]) -> bool:
+    """Complete queued operations in order until one would block; True if libzmq was called."""
+    called = False
+    while queue:
+        w = queue[0]
+        fut = w.future
+        if fut.done() and not w.in_progress():
+            queue.popleft()
+            continue
+        called = True
+        try:
+            result = w.call()
+        except Again:
+            break
+        except Exception as e:
+            queue.popleft()
+            w.stop_timer()
+            if not fut.done():
+                fut.set_exception(e)
+            continue
+        queue.popleft()
+        w.stop_timer()
+        if fut.done():
+            # Cancelled while a multipart send was half done: it is finished now, nobody waits.
+            continue
+        post = w.post
+        if post is not None:
+            try:
+                result = post(result)
+            except Exception as e:
+                fut.set_exception(e)
+                continue
+        fut.set_result(result)
+    return called
+
+
+def _purged(queue: Deque[_Waiter]) -> bool:
+    """Drop finished entries from the head; True if nothing is left waiting."""
+    while queue:
+        w = queue[0]
+        if w.future.done() and not w.in_progress():
+            queue.popleft()
+        else:
+            return False
+    return True
+
+
+class _SocketIO:
+    """An async socket's waiting state in its current loop: queues, and its watcher listener."""
+
+    __slots__ = ("sock", "key", "loop", "watcher", "generation", "recvq", "sendq", "pollq")
+
+    def __init__(self, sock: "_AsyncSocket", loop: Any = None) -> None:
+        self.sock = sock
+        self.key = sock.underlying
+        self.loop = loop
+        self.watcher: Optional[_Watcher] = None
+        self.generation = -1
+        self.recvq: Deque[_Waiter] = deque()
+        self.sendq: Deque[_Waiter] = deque()
+        self.pollq: Deque[_Waiter] = deque()
+
+    # -- loop binding ----------------------------------------------------------------------------
+
+    def get_loop(self) -> Any:
+        """The running loop, else the bound one (if still open), else the default one."""
+        sock = self.sock
+        loop = sock._running_loop()
+        if loop is None:
+            loop = self.loop
+            if loop is None or loop.is_closed():
+                loop = sock._default_loop()
+        if loop is not self.loop:
+            self.rebind(loop)
+        return loop
+
+    def rebind(self, loop: Any) -> None:
+        """Move to another loop (e.g. a second asyncio.run): leave the old loop's watcher."""
+        old, w = self.loop, self.watcher
+        self.loop = loop
+        self.watcher = None
+        self.generation = -1
+        if old is None or w is None:
+            return
+        if old.is_running() and not old.is_closed():
+            # Another thread runs it: tidy up over there, where its callbacks run.
+            old.call_soon_threadsafe(self._leave, w)
+        else:
+            self._leave(w)
+
+    def _leave(self, w: _Watcher) -> None:
+        self.abort(None)
+        w.discard(self)
+
+    def ensure_watcher(self, loop: Any) -> _Watcher:
+        w = self.watcher
+        if w is None or w.closed or w.loop is not loop:
+            w = self.watcher = _get_watcher(loop, self.sock, self.key)
+        w.add(self)
+        return w
+
+    def after_call(self) -> None:
+        """A libzmq call was made outside the watcher: have waiters re-check if there are any."""
+        w = self.watcher
+        if w is None or w.closed:
+            if self.generation == _watcher_generation[0] or self.loop is None:
+                return
+            # Maybe a shadow of this socket or a Poller made a watcher for it meanwhile.
+            self.generation = _watcher_generation[0]
+            w = _find_watcher(self.loop, self.key)
+            if w is None:
+                return
+            self.watcher = w
+        if w.busy():
+            w.kick()
+
+    # -- watcher listener --------------------------------------------------------------------------
+
+    def wanted(self) -> int:
+        mask = 0
+        if self.recvq:
+            mask = _POLLIN
+        if self.sendq:
+            mask |= _POLLOUT
+        for w in self.pollq:
+            mask |= w.call
+        return mask
+
+    def ready(self, events: int) -> bool:
+        if self.pollq:
+            self._resolve_polls(events)
+        called = False
+        if events & _POLLIN and self.recvq:
+            called = _serve(self.recvq)
+        if events & _POLLOUT and self.sendq:
+            called = _serve(self.sendq) or called
+        return called
+
+    def _resolve_polls(self, events: int) -> None:
+        for w in list(self.pollq):
+            fut = w.future
+            if fut.done():
+                self.pollq.remove(w)
+            elif events & w.call:
+                self.pollq.remove(w)
+                w.stop_timer()
+                fut.set_result(events & w.call)
+
+    def abort(self, exc: Optional[BaseException]) -> None:
+        """Cancel every pending operation (or fail them with exc)."""
+        for queue in (self.recvq, self.sendq, self.pollq):
+            while queue:
+                w = queue.popleft()
+                w.stop_timer()
+                if not w.future.done():
+                    if exc is None:
+                        _cancel(w.future)
+                    else:
+                        w.future.set_exception(exc)
+
+    def close(self) -> None:
+        """Called before the socket is closed: cancel waiters, and stop watching its fd."""
+        self.abort(None)
+        w = self.watcher
+        self.watcher = None
+        if w is None or w.closed:
+            w = None if self.loop is None else _find_watcher(self.loop, self.key)
+            if w is None:
+                return
+        if not self.sock._shadow:
+            # The owner closes the libzmq socket: the watcher and all its listeners go too.
+            w.shutdown(None)
+        else:
+            w.discard(self)
+
+    # -- starting operations -----------------------------------------------------------------------
+
+    def done(self, result: Any) -> Any:
+        fut = self.get_loop().create_future()
+        fut.set_result(result)
+        self.after_call()
+        return fut
+
+    def failed(self, exc: BaseException) -> Any:
+        if isinstance(exc, ZMQError) and exc.errno == _ENOTSOCK and self.sock.closed:
+            # As pyzmq does: using a closed socket raises at once rather than in the future.
+            raise exc
+        fut = self.get_loop().create_future()
+        fut.set_exception(exc)
+        self.after_call()
+        return fut
+
+    def wait(self, queue: Deque[_Waiter], call: Any, post: Optional[Callable[[Any], Any]], timeout_opt: int) -> Any:
+        """Queue an operation that would block; the watcher completes it when it can."""
+        loop = self.get_loop()
+        fut = loop.create_future()
+        w = _Waiter(fut, call, post, queue)
+        queue.append(w)
+        timeout = _bget(self.sock, timeout_opt)
+        if timeout >= 0:
+            w.timer = loop.call_later(timeout / 1000.0, w.expire)
+        fut.add_done_callback(w.on_done)
+        # Our failed attempt processed commands, maybe swallowing a signal meant for another
+        # waiter; and a brand-new waiter deserves a look at the current state anyway.
+        self.ensure_watcher(loop).kick()
+        return fut
+
+    def run(self, queue: Deque[_Waiter], call: Any, flags: int, post: Optional[Callable[[Any], Any]], timeout_opt: int) -> Any:
+        """Try `call` now if nobody is queued ahead; else (or if it would block) queue it."""
+        if _purged(queue):
+            try:
+                result = call()
+            except Again as e:
+                if flags & _DONTWAIT:
+                    return self.failed(e)
+            except Exception as e:
+                return self.failed(e)
+            else:
+                if post is not None:
+                    try:
+                        result = post(result)
+                    except Exception as e:
+                        return self.failed(e)
+                return self.done(result)
+        elif flags & _DONTWAIT:
+            # Others are already waiting for this socket: it would block.
+            return self.failed(Again())
+        return self.wait(queue, call, post, timeout_opt)
+
+
+# -- the public mixins --------------------------------------------------------------------------
+
+
+class _Async:
+    """Binds to an event loop lazily; the event-loop layer provides the two hooks below."""
+
+    @staticmethod
+    def _running_loop() -> Any:
+        """The loop running in this thread, or None."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _default_loop() -> Any:
+        """The loop to use when none is running (calls made outside a coroutine)."""
+        raise NotImplementedError
+
+    def _get_loop(self) -> Any:
+        loop = self._running_loop()
+        return loop if loop is not None else self._default_loop()
+
+
+class _AsyncSocket(_Async, Socket):
+    """A Socket whose send/recv/poll methods return futures instead of blocking.
+
+    Every other method (options, bind, connect, ...) is the synchronous one. A call that can
+    complete at once returns an already finished future; one that would block waits in a
+    queue (first come, first served) until the socket is ready, honouring RCVTIMEO/SNDTIMEO
+    (the future then fails with Again). With NOBLOCK, a call that would block fails with Again
+    at once. Cancelling a pending receive never loses a message: it stays in the socket.
+    Closing the socket cancels its pending futures.
+    """
+
+    _io: Optional[_SocketIO] = None
+
+    def __init__(
+        self,
+        ctx_or_socket: Any = None,
+        socket_type: int = 0,
+        *,
+        io_loop: Any = None,
+        shadow: Any = 0,
+        copy_threshold: Optional[int] = None,
+    ) -> None:
+        super().__init__(ctx_or_socket, socket_type, shadow=shadow, copy_threshold=copy_threshold)
+        # Set through object: attribute assignment on sockets means "set an option".
+        object.__setattr__(self, "_io", _SocketIO(self, io_loop))
+
+    @classmethod
+    def from_socket(cls, socket: Socket, io_loop: Any = None) -> "_AsyncSocket":
+        """An async socket over the same libzmq socket as `socket` (which keeps owning it)."""
+        return cls(socket, io_loop=io_loop)
+
+    def close(self, linger: Optional[int] = None) -> None:
+        """Cancel pending futures, then close as the synchronous socket does."""
+        io = self._io
+        if io is not None and not self.closed:
+            io.close()
+        super().close(linger)
+
+    # -- calls that may consume the fd's edge ---------------------------------------------------
+
+    def get(self, option: int) -> Any:
+        """Get a socket option. Reading EVENTS makes pending futures re-check readiness."""
+        value = super().get(option)
+        if option == _EVENTS and self._io is not None:
+            self._io.after_call()
+        return value
+
+    getsockopt = get
+
+    def bind(self, addr: Any) -> Any:
+        """Bind to an endpoint (see Socket.bind)."""
+        try:
+            return super().bind(addr)
+        finally:
+            self._io.after_call()
+
+    def connect(self, addr: Any) -> Any:
+        """Connect to an endpoint (see Socket.connect)."""
+        try:
+            return super().connect(addr)
+        finally:
+            self._io.after_call()
+
+    def unbind(self, addr: Any) -> None:
+        """Stop listening on an endpoint."""
+        try:
+            super().unbind(addr)
+        finally:
+            self._io.after_call()
+
+    def disconnect(self, addr: Any) -> None:
+        """Disconnect from an endpoint."""
+        try:
+            super().disconnect(addr)
+        finally:
+            self._io.after_call()
+
+    # -- receiving -----------------------------------------------------------------------------
+
+    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Awaitable[Any]:
+        """A future of one frame: bytes, or a Frame with copy=False."""
+        io = self._io
+        if _purged(io.recvq):
+            # Fast path: a message may already be there.
+            try:
+                msg = _brecv(self, flags | _DONTWAIT, copy, track)
+            except Again as e:
+                if flags & _DONTWAIT:
+                    return io.failed(e)
+            except Exception as e:
+                return io.failed(e)
+            else:
+                return io.done(msg)
+        elif flags & _DONTWAIT:
+            return io.failed(Again())
+        return io.wait(io.recvq, partial(_brecv, self, flags | _DONTWAIT, copy, track), None, _RCVTIMEO)
+
+    def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> Awaitable[List[Any]]:
+        """A future of all frames of one message (bytes, or Frames with copy=False)."""
+        io = self._io
+        return io.run(io.recvq, _RecvMultipart(self, flags, copy, track), flags, None, _RCVTIMEO)
+
+    def recv_into(self, buffer: Any, /, nbytes: int = 0, flags: int = 0) -> Awaitable[int]:
+        """A future of the message size, the message having been written into `buffer`."""
+        io = self._io
+        call = partial(_brecv_into, self, buffer, nbytes, flags | _DONTWAIT)
+        return io.run(io.recvq, call, flags, None, _RCVTIMEO)
+
+    def _recv_then(self, flags: int, post: Callable[[bytes], Any]) -> Any:
+        io = self._io
+        return io.run(io.recvq, partial(_brecv, self, flags | _DONTWAIT, True, False), flags, post, _RCVTIMEO)
+
+    def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> Awaitable[str]:
+        """A future of a message decoded with `encoding`."""
+        return self._recv_then(flags, lambda b: b.decode(encoding))
+
+    recv_unicode = recv_string
+
+    def recv_json(self, flags: int = 0, **kwargs: Any) -> Awaitable[Any]:
+        """A future of a JSON message, parsed (keywords go to json.loads)."""
+        return self._recv_then(flags, lambda b: json.loads(b.decode("utf-8"), **kwargs))
+
+    def recv_pyobj(self, flags: int = 0) -> Awaitable[Any]:
+        """A future of an unpickled object (only from peers you trust)."""
+        return self._recv_then(flags, pickle.loads)
+
+    def recv_serialized(self, deserialize: Callable[[List[Any]], Any], flags: int = 0, copy: bool = True) -> Awaitable[Any]:
+        """A future of `deserialize(frames)` for the next multipart message."""
+        io = self._io
+        return io.run(io.recvq, _RecvMultipart(self, flags, copy, False), flags, deserialize, _RCVTIMEO)
+
+    # -- sending --------------------------------------------------------------------------------
+
+    def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Awaitable[Any]:
+        """A future that completes when the frame is queued: None, or a MessageTracker with track."""
+        io = self._io
+        if _purged(io.sendq):
+            # Fast path: there is usually room below the high water mark.
+            try:
+                result = _bsend(self, data, flags | _DONTWAIT, copy, track, **kwargs)
+            except Again as e:
+                if flags & _DONTWAIT:
+                    return io.failed(e)
+            except Exception as e:
+                return io.failed(e)
+            else:
+                return io.done(result)
+        elif flags & _DONTWAIT:
+            return io.failed(Again())
+        call = partial(_bsend, self, data, flags | _DONTWAIT, copy, track, **kwargs)
+        return io.wait(io.sendq, call, None, _SNDTIMEO)
+
+    def send_multipart(self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Awaitable[Any]:
+        """A future that completes when the whole message is queued (all frames, atomically)."""
+        io = self._io
+        parts = list(msg_parts)
+        for i, part in enumerate(parts):
+            if isinstance(part, (bytes, backend.Frame)):
+                continue
+            try:
+                memoryview(part)
+            except TypeError:
+                return io.failed(TypeError(f"Frame {i} ({part!r:.32}) does not support the buffer interface."))
+        if not parts:
+            return io.failed(ValueError("send_multipart needs at least one frame"))
+        return io.run(io.sendq, _SendMultipart(self, parts, flags, copy, track, kwargs), flags, None, _SNDTIMEO)
+
+    # send_string, send_json, send_pyobj and send_serialized are inherited: they end in
+    # self.send / self.send_multipart and so return those futures.
+
+    # -- polling --------------------------------------------------------------------------------
+
+    def poll(self, timeout: Optional[int] = None, flags: int = _POLLIN) -> Awaitable[int]:
+        """A future of the events among `flags` that occur within `timeout` ms (None: no limit).
+
+        It resolves to 0 if the time runs out first."""
+        if self.closed:
+            raise ZMQError(_ENOTSOCK, "the socket is closed")
+        io = self._io
+        events = _bget(self, _EVENTS) & flags
+        if events or timeout == 0:
+            return io.done(events)
+        loop = io.get_loop()
+        fut = loop.create_future()
+        w = _Waiter(fut, flags, None, io.pollq)
+        io.pollq.append(w)
+        if timeout is not None and timeout >= 0:
+            w.timer = loop.call_later(timeout / 1000.0, _poll_expired, w)
+        fut.add_done_callback(w.on_done)
+        io.ensure_watcher(loop).kick()
+        return fut
+
+
+def _poll_expired(w: _Waiter) -> None:
+    w.timer = None
+    if not w.future.done():
+        try:
+            w.queue.remove(w)
+        except ValueError:
+            pass
+        w.future.set_result(0)
+
+
+# -- Poller -----------------------------------------------------------------------------------
+
+
+class _PollEntry:
+    """A pending Poller.poll call's listener on one socket's watcher."""
+
+    __slots__ = ("op", "sock", "mask")
+
+    def __init__(self, op: "_PollOp", sock: Any, mask: int) -> None:
+        self.op, self.sock, self.mask = op, sock, mask
+
+    def wanted(self) -> int:
+        return 0 if self.op.future.done() else self.mask
+
+    def ready(self, events: int) -> bool:
+        self.op.recheck()
+        return True
+
+    def abort(self, exc: Optional[BaseException]) -> None:
+        op = self.op
+        if not op.future.done():
+            if exc is None:
+                _cancel(op.future)
+            else:
+                op.future.set_exception(exc)
+        op.cleanup()
+
+
+class _PollOp:
+    """One pending Poller.poll: listens on every polled socket and fd until one is ready."""
+
+    __slots__ = ("loop", "future", "poller", "entries", "readers", "writers", "timer", "finished")
+
+    def __init__(self, loop: Any, future: Any, items: List[Tuple[Any, int]], timeout: float) -> None:
+        self.loop = loop
+        self.future = future
+        # A private snapshot: registrations changed during the wait apply to the next poll.
+        self.poller = Poller()
+        self.entries: List[Tuple[_Watcher, _PollEntry]] = []
+        self.readers: List[int] = []
+        self.writers: List[int] = []
+        self.timer: Any = None
+        self.finished = False
+        for obj, flags in items:
+            self.poller.register(obj, flags)
+        try:
+            for obj, flags in items:
+                if isinstance(obj, backend.Socket):
+                    mask = flags & (_POLLIN | _POLLOUT)
+                    if mask:
+                        w = _watcher_of(loop, obj)
+                        entry = _PollEntry(self, obj, mask)
+                        w.add(entry)
+                        self.entries.append((w, entry))
+                else:
+                    fd = _fd_of(obj)
+                    if flags & _POLLIN:
+                        loop.add_reader(fd, self.recheck)
+                        self.readers.append(fd)
+                    if flags & _POLLOUT:
+                        loop.add_writer(fd, self.recheck)
+                        self.writers.append(fd)
+        except BaseException:
+            self.cleanup()
+            raise
+        if timeout > 0:
+            self.timer = loop.call_later(timeout / 1000.0, self.expire)
+        future.add_done_callback(self.cleanup)
+
+    def recheck(self) -> None:
+        """Something may be ready: zmq_poll with no wait decides."""
+        if self.future.done():
+            self.cleanup()
+            return
+        try:
+            ready = self.poller.poll(0)
+        except Exception as e:
+            self.future.set_exception(e)
+            self.cleanup()
+            return
+        if ready:
+            self.future.set_result(ready)
+            self.cleanup()
+        # zmq_poll processed every polled socket's commands: others waiting on them re-check.
+        for w, _ in self.entries:
+            if w.busy():
+                w.kick()
+
+    def expire(self) -> None:
+        self.timer = None
+        if not self.future.done():
+            self.future.set_result([])
+        self.cleanup()
+
+    def cleanup(self, _fut: Any = None) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        entries, self.entries = self.entries, []
+        for w, entry in entries:
+            w.discard(entry)
+        loop = self.loop
+        if not loop.is_closed():
+            for fd in self.readers:
+                loop.remove_reader(fd)
+            for fd in self.writers:
+                loop.remove_writer(fd)
+        for w, _ in entries:
+            if not w.closed and w.busy():
+                w.kick()
+
+
+def _watcher_of(loop: Any, sock: Any) -> _Watcher:
+    """The loop's watcher for any socket object (async sockets keep theirs pinned)."""
+    io = getattr(sock, "_io", None)
+    if isinstance(io, _SocketIO):
+        io.get_loop()
+        return io.ensure_watcher(loop)
+    return _get_watcher(loop, sock, sock.underlying)
+
+
+def _kick_watchers(loop: Any, items: List[Tuple[Any, int]]) -> None:
+    """After a zmq_poll over these sockets outside their watchers: let their waiters re-check."""
+    table = _watchers.get(loop)
+    if not table:
+        return
+    for obj, _ in items:
+        if isinstance(obj, backend.Socket) and not obj.closed:
+            w = table.get(obj.underlying)
+            if w is not None and w.busy():
+                w.kick()
+
+
+class _AsyncPoller(_Async, Poller):
+    """A Poller whose poll() returns a future instead of blocking."""
+
+    def poll(self, timeout: Optional[float] = -1) -> Awaitable[List[Tuple[Any, int]]]:
+        """A future of [(socket, events), ...] for registered sockets/fds with events.
+
+        Waits up to `timeout` ms (None or negative: no limit); an empty list if none came."""
+        if timeout is None or timeout < 0:
+            timeout = -1
+        loop = self._get_loop()
+        items = list(self.sockets)
+        # Fast path, and the reference state: from here on any change signals the fds.
+        ready = Poller.poll(self, 0)
+        _kick_watchers(loop, items)
+        fut = loop.create_future()
+        if ready or timeout == 0:
+            fut.set_result(ready)
+            return fut
+        _PollOp(loop, fut, items, timeout)
+        return fut

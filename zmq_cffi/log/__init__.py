@@ -1,0 +1,1 @@
+"""Logging over zmq: see zmq_cffi.log.handlers (PUBHandler, TopicLogger)."""

@@ -36,7 +36,7 @@ class Context(backend.Context, AttributeSetter):
     _instance_lock = threading.Lock()
     _sockets: "WeakSet[Socket]"
 
-    def __init__(self, io_threads: Union[int, "Context"] = 1, *, shadow: Union["Context", int] = 0) -> None:
+    def __init__(self, io_threads: Union[int, "Context"] = 1, shadow: Union["Context", int] = 0) -> None:
         if isinstance(io_threads, backend.Context):
             shadow, io_threads = io_threads, 1
         if isinstance(shadow, backend.Context):

@@ -94,7 +94,8 @@ def proxy_steerable(
 ) -> None:
     """zmq_proxy_steerable: like proxy, but PAUSE/RESUME/TERMINATE arrive on `control`.
 
-    Returns normally after TERMINATE."""
+    Returns normally after TERMINATE. libzmq 4.3 aborts the whole process on any other control
+    command, so only trusted peers should reach the control socket."""
     args = (
         _handle_or_null(frontend, "frontend"),
         _handle_or_null(backend, "backend"),

@@ -5,7 +5,6 @@ import os
 import threading
 import warnings
 from typing import Any, Callable, Dict, Optional, Type, TypeVar, Union
-from weakref import WeakSet
 
 from zmq_cffi import backend, constants
 from zmq_cffi._attrsettr import AttributeSetter
@@ -34,7 +33,6 @@ class Context(backend.Context, AttributeSetter):
     _instance: Any = None
     _instance_pid: Optional[int] = None
     _instance_lock = threading.Lock()
-    _sockets: "WeakSet[Socket]"
 
     def __init__(self, io_threads: Union[int, "Context"] = 1, shadow: Union["Context", int] = 0) -> None:
         if isinstance(io_threads, backend.Context):
@@ -43,7 +41,6 @@ class Context(backend.Context, AttributeSetter):
             shadow = shadow.underlying
         super().__init__(io_threads=io_threads, shadow=shadow)
         object.__setattr__(self, "sockopts", {})
-        object.__setattr__(self, "_sockets", WeakSet())
 
     @classmethod
     def shadow(cls: Type[T], address: Union[int, "Context"]) -> T:
@@ -83,7 +80,7 @@ class Context(backend.Context, AttributeSetter):
         if self.closed:
             state = " closed"
         else:
-            n = len(self._sockets)
+            n = len(self._open_sockets())
             state = f" with {n} socket{'s' if n != 1 else ''}" if n else ""
         return f"<{module}.{cls.__name__}() at {hex(id(self))}{state}>"
 
@@ -103,7 +100,6 @@ class Context(backend.Context, AttributeSetter):
             except ZMQError:
                 # A default that does not apply to this socket type (e.g. SUBSCRIBE on PUSH).
                 pass
-        self._sockets.add(sock)
         return sock
 
     def setsockopt(self, opt: int, value: Any) -> None:
@@ -144,11 +140,9 @@ class Context(backend.Context, AttributeSetter):
         """
         if self.closed:
             return
-        for sock in list(self._sockets):
-            if not sock.closed:
-                if linger is not None:
-                    sock.setsockopt(constants.LINGER, linger)
-                sock.close()
+        for sock in self._open_sockets():
+            sock.close(linger=linger)
+        self._close_abandoned_sockets(linger)
         self.term()
 
     def term(self) -> None:

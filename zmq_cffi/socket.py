@@ -37,12 +37,7 @@ class _EndpointContext:
         if self.socket.closed:
             return
         undo = self.socket.unbind if self.kind == "bind" else self.socket.disconnect
-        try:
-            undo(self.addr)
-        except ZMQError as e:
-            # Already undone, or the endpoint went away with its peer: nothing left to do.
-            if e.errno not in (constants.ENOENT, constants.ENOTSOCK):
-                raise
+        undo(self.addr)
 
     def __repr__(self) -> str:
         return f"<{self.kind} {self.addr!r} on {self.socket!r}>"
@@ -105,15 +100,6 @@ class Socket(backend.Socket, AttributeSetter):
         closed = " closed" if self.closed else ""
         return f"<{module}.{cls.__name__}(zmq.{self._type_name}) at {hex(id(self))}{closed}>"
 
-    def close(self, linger: Optional[int] = None) -> None:
-        """Close the socket; with `linger`, set LINGER first. Pending messages are then sent
-        in the background for up to LINGER ms (default: forever, until the context ends)."""
-        if self.context is not None and not self.closed:
-            sockets = getattr(self.context, "_sockets", None)
-            if sockets is not None:
-                sockets.discard(self)
-        super().close(linger=linger)
-
     # -- endpoints ---------------------------------------------------------------------------
 
     def bind(self, addr: Union[str, bytes]) -> _EndpointContext:
@@ -121,6 +107,9 @@ class Socket(backend.Socket, AttributeSetter):
 
         The result is a context manager that unbinds on exit."""
         super().bind(addr)
+        if "*" in (addr if isinstance(addr, str) else addr.decode("utf-8", "replace")):
+            # A wildcard (port or interface) is unbound by the endpoint it resolved to.
+            addr = self.get_string(constants.LAST_ENDPOINT)
         return _EndpointContext(self, "bind", addr)
 
     def connect(self, addr: Union[str, bytes]) -> _EndpointContext:
@@ -200,6 +189,15 @@ class Socket(backend.Socket, AttributeSetter):
     def socket_type(self) -> int:
         """The socket's type as a SocketType."""
         return constants.SocketType(self.get(constants.TYPE))
+
+    type = socket_type
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        # `sock.subscribe = topic` sets the option, although subscribe is also a method.
+        if key in ("subscribe", "unsubscribe") and key not in self.__dict__:
+            getattr(self, key)(value)
+            return
+        super().__setattr__(key, value)
 
     def fileno(self) -> int:
         """The socket's edge-triggered notification fd (ZMQ_FD), for event loops."""

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+import weakref
+from typing import Any, Dict, Optional, Tuple
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.error import ZMQError, _zmq_error
@@ -21,6 +22,10 @@ class Context:
     _handle: Any = ffi.NULL
     _shadow: bool = False
     _pid: int = 0
+    # Sockets made through this object that are not closed yet: id(cell) -> (cell, weakref).
+    # Kept by handle cell, not only by weak reference, so that a socket dropped without close()
+    # and not finalized yet (PyPy finalizes late) can still be closed by term() and destroy().
+    _open: Dict[int, Tuple[list, Any]]
 
     def __init__(self, io_threads: int = 1, shadow: int = 0) -> None:
         if shadow:
@@ -42,6 +47,31 @@ class Context:
                 self._handle = ffi.NULL
                 raise _zmq_error(err)
         self._pid = os.getpid()
+        object.__setattr__(self, "_open", {})
+
+    def _register_socket(self, sock: Any) -> None:
+        self._open[id(sock._cell)] = (sock._cell, weakref.ref(sock))
+
+    def _forget_socket(self, cell: list) -> None:
+        self._open.pop(id(cell), None)
+
+    def _open_sockets(self) -> list:
+        """The sockets of this context that are still open and still referenced."""
+        live = []
+        for cell, ref in list(self._open.values()):
+            sock = ref()
+            if sock is not None and cell:
+                live.append(sock)
+        return live
+
+    def _close_abandoned_sockets(self, linger: Optional[int] = None) -> None:
+        """Close sockets that were dropped without close() but not finalized yet: zmq_ctx_term
+        would wait for them forever (PyPy runs finalizers late)."""
+        from zmq_cffi.backend.socket import _close_cell
+
+        for cell, ref in list(self._open.values()):
+            if ref() is None:
+                _close_cell(cell, self._pid, self, linger)
 
     @property
     def underlying(self) -> int:
@@ -65,6 +95,7 @@ class Context:
             # A shadow does not own the context; a forked child must not touch the parent's.
             self._handle = ffi.NULL
             return
+        self._close_abandoned_sockets()
         while lib.zmq_ctx_term(handle) < 0:
             err = ffi.errno
             if err != _EINTR:

@@ -187,7 +187,7 @@ class Frame(_buffer_base()):  # type: ignore[misc]
         if size <= 16:
             return f"<{module}.{self.__class__.__name__}({self.bytes!r})>"
         head = bytes(self.buffer[:12])
-        for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10), ("B", 1)):
+        for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3), ("B", 1)):
             if size >= scale:
                 return f"<{module}.{self.__class__.__name__}({head!r}...{size / scale:.0f}{unit})>"
         raise AssertionError("unreachable")

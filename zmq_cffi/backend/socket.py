@@ -55,6 +55,8 @@ _DRAFT_SOCKET_TYPES = {
 }
 # Binary options whose trailing NUL byte, if any, is data rather than a C string terminator.
 _BINARY_OPTS = {lib.ZMQ_ROUTING_ID, lib.ZMQ_CONNECT_ROUTING_ID}
+# CURVE keys come back as 40 characters of Z85 only for a 41-byte buffer (32 gives binary).
+_CURVE_KEY_OPTS = {lib.ZMQ_CURVE_PUBLICKEY, lib.ZMQ_CURVE_SECRETKEY, lib.ZMQ_CURVE_SERVERKEY}
 # 64-bit options that are unsigned in C (the others, MAXMSGSIZE, are signed).
 _UINT64_OPTS = {
     lib.ZMQ_AFFINITY, lib.ZMQ_VMCI_BUFFER_SIZE, lib.ZMQ_VMCI_BUFFER_MIN_SIZE, lib.ZMQ_VMCI_BUFFER_MAX_SIZE
@@ -64,6 +66,26 @@ _UINT64_OPTS = {
 # Bumped whenever a socket is closed, so a Poller knows its cached handles may be stale and
 # rebuilds (and rejects closed sockets) instead of handing libzmq a freed pointer.
 close_generation = [0]
+
+
+def _close_cell(cell: Optional[list], pid: int, context: Any, linger: Optional[int] = None) -> None:
+    """Close the handle in `cell` unless someone else already took it.
+
+    Safe from any thread. A forked child only forgets the handle: it belongs to the parent."""
+    if not cell:
+        return
+    try:
+        handle = cell.pop()
+    except IndexError:
+        return
+    close_generation[0] += 1
+    forget = getattr(context, "_forget_socket", None)
+    if forget is not None:
+        forget(cell)
+    if pid == os.getpid():
+        if linger is not None:
+            lib.zc_setsockopt_int(handle, _ZMQ_LINGER, linger)
+        lib.zmq_close(handle)
 
 
 def _encode_addr(addr: Union[str, bytes]) -> bytes:
@@ -78,6 +100,10 @@ class Socket:
     """Owns one libzmq socket (unless it shadows another's handle)."""
 
     _handle: Any = _NULL
+    # The owned handle, in a one-slot list. Whoever closes the socket takes the handle out with
+    # list.pop(), which is atomic: close(), the finalizer and the context's destroy()/term()
+    # may race (on any thread), and exactly one of them calls zmq_close.
+    _cell: Optional[list] = None
     _shadow: bool = False
     _pid: int = 0
     _rmsg: Any = None
@@ -127,6 +153,10 @@ class Socket:
                 raise _zmq_error(err)
             set_attr(self, "_handle", handle)
             set_attr(self, "_shadow", False)
+            set_attr(self, "_cell", [handle])
+            register = getattr(context, "_register_socket", None)
+            if register is not None:
+                register(self)
         set_attr(self, "context", context)
         set_attr(self, "_pid", os.getpid())
         set_attr(self, "_rmsg", ffi.new("zmq_msg_t *"))
@@ -149,23 +179,21 @@ class Socket:
         return self._handle == _NULL
 
     def close(self, linger: Optional[int] = None) -> None:
-        """Close the socket; with `linger`, set LINGER first. Closing twice is harmless."""
-        handle = self._handle
-        if handle == _NULL:
+        """Close the socket; with `linger`, set LINGER first. Closing twice is harmless.
+
+        A shadow only forgets the handle: the socket belongs to whoever created it."""
+        if self._handle == _NULL:
             return
-        if not self._shadow and self._pid == os.getpid():
-            if linger is not None:
-                self.set(_ZMQ_LINGER, linger)
-            lib.zmq_close(handle)
-        close_generation[0] += 1
-        # A shadow does not own the socket; a forked child must not close the parent's.
+        if linger is not None and self._cell:
+            self.set(_ZMQ_LINGER, linger)
         object.__setattr__(self, "_handle", _NULL)
+        _close_cell(self._cell, self._pid, self.context)
 
     def __del__(self) -> None:
-        handle = self._handle
-        if handle != _NULL and not self._shadow and self._pid == os.getpid():
-            self._handle = _NULL  # never close twice, whichever thread runs this
-            lib.zmq_close(handle)
+        cell = self._cell
+        if cell:
+            self._handle = _NULL
+            _close_cell(cell, self._pid, self.context)
 
     # -- options -----------------------------------------------------------------------------
 
@@ -243,8 +271,9 @@ class Socket:
             if lib.zmq_getsockopt(handle, option, value, size) < 0:
                 raise _zmq_error()
             return value[0]
-        buf = ffi.new("char[]", _BYTES_OPT_MAX)
-        size[0] = _BYTES_OPT_MAX
+        capacity = 41 if option in _CURVE_KEY_OPTS else _BYTES_OPT_MAX
+        buf = ffi.new("char[]", capacity)
+        size[0] = capacity
         if lib.zmq_getsockopt(handle, option, buf, size) < 0:
             raise _zmq_error()
         n = size[0]

@@ -60,12 +60,24 @@ _bget = backend.Socket.get
 # loop (re-scheduling itself) so a flood of traffic cannot starve other callbacks.
 _MAX_ROUNDS = 64
 
+# What a listener's ready() did: nothing; called libzmq but completed nothing; completed something.
+_IDLE, _TRIED, _DONE = 0, 1, 2
+
 
 # -- the per (loop, socket) watcher -----------------------------------------------------------
 
-# loop -> {libzmq socket address: _Watcher}. Weak on the loop: a closed, dropped loop takes its
-# watchers (and the sockets they pin) with it.
-_watchers: "WeakKeyDictionary[Any, Dict[int, _Watcher]]" = WeakKeyDictionary()
+class _LoopWatchers:
+    """A loop's watchers, by libzmq socket address and by fd."""
+
+    __slots__ = ("by_key", "by_fd")
+
+    def __init__(self) -> None:
+        self.by_key: Dict[int, _Watcher] = {}
+        self.by_fd: Dict[int, _Watcher] = {}
+
+
+# Weak on the loop: a closed, dropped loop takes its watchers (and the sockets they pin) along.
+_watchers: "WeakKeyDictionary[Any, _LoopWatchers]" = WeakKeyDictionary()
 # Bumped whenever a watcher is created, so a socket object that has none cached knows when it
 # is worth looking again (another object over the same libzmq socket may have made one).
 _watcher_generation = [0]
@@ -75,13 +87,14 @@ class _Watcher:
     """Watches one libzmq socket's ZMQ_FD in one loop and dispatches its ZMQ_EVENTS.
 
     Listeners provide: `sock` (a socket object over the handle), `wanted()` (the POLLIN/POLLOUT
-    mask they wait for), `ready(events) -> bool` (act on events; True if a libzmq call was
-    made) and `abort(exc)` (the socket went away: cancel, or fail with exc).
+    mask they wait for), `ready(events)` (act on events; returns _IDLE, _TRIED if it called
+    libzmq but completed nothing, or _DONE if it completed something) and `abort(exc)` (the
+    socket went away: cancel, or fail with exc).
     """
 
     __slots__ = ("loop", "key", "fd", "table", "listeners", "kicked", "closed")
 
-    def __init__(self, loop: Any, key: int, fd: int, table: Dict[int, "_Watcher"]) -> None:
+    def __init__(self, loop: Any, key: int, fd: int, table: _LoopWatchers) -> None:
         self.loop = loop
         self.key = key
         self.fd = fd
@@ -89,7 +102,17 @@ class _Watcher:
         self.listeners: List[Any] = []
         self.kicked = False
         self.closed = False
+        table.by_key[key] = self
+        table.by_fd[fd] = self
         loop.add_reader(fd, self.check)
+
+    def stale(self) -> bool:
+        """True if every socket object it serves is closed: someone closed the libzmq socket
+        behind our back (a synchronous close), so its fd may already belong to another."""
+        for listener in self.listeners:
+            if not listener.sock.closed:
+                return False
+        return True
 
     def add(self, listener: Any) -> None:
         if listener not in self.listeners:
@@ -119,6 +142,10 @@ class _Watcher:
     def check(self) -> None:
         """Read ZMQ_EVENTS and let listeners act until a read leaves nothing to do."""
         self.kicked = False
+        # Listeners whose calls completed nothing at these events (a ROUTER_MANDATORY send to a
+        # full peer while another has room: POLLOUT is set, yet that send would block). They
+        # are not retried until the events change, or this would spin.
+        stuck: Optional[Dict[Any, int]] = None
         for _ in range(_MAX_ROUNDS):
             if self.closed:
                 return
@@ -140,12 +167,20 @@ class _Watcher:
                     return
                 self.shutdown(None if e.errno == _ENOTSOCK else e)
                 return
-            acted = False
+            outcome = _IDLE
             for listener in tuple(self.listeners):
-                if listener.wanted() & events and listener.ready(events):
-                    acted = True
-            if not acted:
+                if listener.wanted() & events and (stuck is None or stuck.get(listener) != events):
+                    result = listener.ready(events)
+                    if result == _TRIED:
+                        if stuck is None:
+                            stuck = {}
+                        stuck[listener] = events
+                    if result > outcome:
+                        outcome = result
+            if outcome == _IDLE:
+                # The last libzmq call was that EVENTS read: any change from here on signals the fd.
                 return
+            # Completed or merely tried, libzmq calls processed commands: look again.
         self.kick()
 
     def shutdown(self, exc: Optional[BaseException]) -> None:
@@ -153,10 +188,14 @@ class _Watcher:
         if self.closed:
             return
         self.closed = True
-        if self.table.get(self.key) is self:
-            del self.table[self.key]
-        if not self.loop.is_closed():
-            self.loop.remove_reader(self.fd)
+        table = self.table
+        if table.by_key.get(self.key) is self:
+            del table.by_key[self.key]
+        if table.by_fd.get(self.fd) is self:
+            del table.by_fd[self.fd]
+            # Only while the fd is ours: a reused fd number's reader belongs to its new socket.
+            if not self.loop.is_closed():
+                self.loop.remove_reader(self.fd)
         listeners, self.listeners = self.listeners, []
         for listener in listeners:
             listener.abort(exc)
@@ -164,18 +203,29 @@ class _Watcher:
 
 def _find_watcher(loop: Any, key: int) -> Optional[_Watcher]:
     table = _watchers.get(loop)
-    return None if table is None else table.get(key)
+    return None if table is None else table.by_key.get(key)
 
 
 def _get_watcher(loop: Any, sock: Any, key: int) -> _Watcher:
     """The loop's watcher for sock's libzmq socket, created if needed."""
     table = _watchers.get(loop)
     if table is None:
-        table = _watchers[loop] = {}
-    w = table.get(key)
-    if w is None or w.closed:
-        w = table[key] = _Watcher(loop, key, _bget(sock, _FD), table)
-        _watcher_generation[0] += 1
+        table = _watchers[loop] = _LoopWatchers()
+    w = table.by_key.get(key)
+    if w is not None:
+        if not w.stale():
+            return w
+        # A closed socket's watcher, its address now reused: that socket's waiters are over.
+        w.shutdown(None)
+    fd = _bget(sock, _FD)
+    other = table.by_fd.get(fd)
+    if other is not None:
+        # A live socket's fd is its own, so that watcher's socket is gone and the fd reused.
+        # The loop's registration of it is dead too (the kernel dropped it with the old fd):
+        # replace it rather than inherit it.
+        other.shutdown(None)
+    w = _Watcher(loop, key, fd, table)
+    _watcher_generation[0] += 1
     return w
 
 
@@ -287,16 +337,17 @@ class _SendMultipart:
         return result
 
 
-def _serve(queue: Deque[_Waiter]) -> bool:
-    """Complete queued operations in order until one would block; True if libzmq was called."""
-    called = False
+def _serve(queue: Deque[_Waiter]) -> int:
+    """Complete queued operations in order until one would block (returns _IDLE/_TRIED/_DONE)."""
+    outcome = _IDLE
     while queue:
         w = queue[0]
         fut = w.future
         if fut.done() and not w.in_progress():
             queue.popleft()
             continue
-        called = True
+        if outcome == _IDLE:
+            outcome = _TRIED
         try:
             result = w.call()
         except Again:
@@ -304,11 +355,13 @@ def _serve(queue: Deque[_Waiter]) -> bool:
         except Exception as e:
             queue.popleft()
             w.stop_timer()
+            outcome = _DONE
             if not fut.done():
                 fut.set_exception(e)
             continue
         queue.popleft()
         w.stop_timer()
+        outcome = _DONE
         if fut.done():
             # Cancelled while a multipart send was half done: it is finished now, nobody waits.
             continue
@@ -320,7 +373,20 @@ def _serve(queue: Deque[_Waiter]) -> bool:
                 fut.set_exception(e)
                 continue
         fut.set_result(result)
-    return called
+    return outcome
+
+
+def _abort_queues(queues: Tuple[Deque[_Waiter], ...], exc: Optional[BaseException]) -> None:
+    """Empty the queues, cancelling their futures (or failing them with exc)."""
+    for queue in queues:
+        while queue:
+            w = queue.popleft()
+            w.stop_timer()
+            if not w.future.done():
+                if exc is None:
+                    _cancel(w.future)
+                else:
+                    w.future.set_exception(exc)
 
 
 def _purged(queue: Deque[_Waiter]) -> bool:
@@ -366,20 +432,24 @@ class _SocketIO:
     def rebind(self, loop: Any) -> None:
         """Move to another loop (e.g. a second asyncio.run): leave the old loop's watcher."""
         old, w = self.loop, self.watcher
+        # The old loop's waiters stay behind with it; the new loop starts with empty queues.
+        stale = (self.recvq, self.sendq, self.pollq)
+        self.recvq, self.sendq, self.pollq = deque(), deque(), deque()
         self.loop = loop
         self.watcher = None
         self.generation = -1
-        if old is None or w is None:
+        if old is None or (w is None and not any(stale)):
             return
         if old.is_running() and not old.is_closed():
             # Another thread runs it: tidy up over there, where its callbacks run.
-            old.call_soon_threadsafe(self._leave, w)
+            old.call_soon_threadsafe(self._leave, w, stale)
         else:
-            self._leave(w)
+            self._leave(w, stale)
 
-    def _leave(self, w: _Watcher) -> None:
-        self.abort(None)
-        w.discard(self)
+    def _leave(self, w: Optional[_Watcher], stale: Tuple[Deque[_Waiter], ...]) -> None:
+        _abort_queues(stale, None)
+        if w is not None:
+            w.discard(self)
 
     def ensure_watcher(self, loop: Any) -> _Watcher:
         w = self.watcher
@@ -415,17 +485,18 @@ class _SocketIO:
             mask |= w.call
         return mask
 
-    def ready(self, events: int) -> bool:
-        if self.pollq:
-            self._resolve_polls(events)
-        called = False
+    def ready(self, events: int) -> int:
+        outcome = _IDLE
+        if self.pollq and self._resolve_polls(events):
+            outcome = _DONE
         if events & _POLLIN and self.recvq:
-            called = _serve(self.recvq)
+            outcome = max(outcome, _serve(self.recvq))
         if events & _POLLOUT and self.sendq:
-            called = _serve(self.sendq) or called
-        return called
+            outcome = max(outcome, _serve(self.sendq))
+        return outcome
 
-    def _resolve_polls(self, events: int) -> None:
+    def _resolve_polls(self, events: int) -> bool:
+        resolved = False
         for w in list(self.pollq):
             fut = w.future
             if fut.done():
@@ -434,18 +505,12 @@ class _SocketIO:
                 self.pollq.remove(w)
                 w.stop_timer()
                 fut.set_result(events & w.call)
+                resolved = True
+        return resolved
 
     def abort(self, exc: Optional[BaseException]) -> None:
         """Cancel every pending operation (or fail them with exc)."""
-        for queue in (self.recvq, self.sendq, self.pollq):
-            while queue:
-                w = queue.popleft()
-                w.stop_timer()
-                if not w.future.done():
-                    if exc is None:
-                        _cancel(w.future)
-                    else:
-                        w.future.set_exception(exc)
+        _abort_queues((self.recvq, self.sendq, self.pollq), exc)
 
     def close(self) -> None:
         """Called before the socket is closed: cancel waiters, and stop watching its fd."""
@@ -464,28 +529,28 @@ class _SocketIO:
 
     # -- starting operations -----------------------------------------------------------------------
 
-    def done(self, result: Any) -> Any:
-        fut = self.get_loop().create_future()
+    def done(self, loop: Any, result: Any) -> Any:
+        fut = loop.create_future()
         fut.set_result(result)
         self.after_call()
         return fut
 
-    def failed(self, exc: BaseException) -> Any:
+    def failed(self, loop: Any, exc: BaseException) -> Any:
         if isinstance(exc, ZMQError) and exc.errno == _ENOTSOCK and self.sock.closed:
             # As pyzmq does: using a closed socket raises at once rather than in the future.
             raise exc
-        fut = self.get_loop().create_future()
+        fut = loop.create_future()
         fut.set_exception(exc)
         self.after_call()
         return fut
 
-    def wait(self, queue: Deque[_Waiter], call: Any, post: Optional[Callable[[Any], Any]], timeout_opt: int) -> Any:
+    def wait(self, loop: Any, sending: bool, call: Any, post: Optional[Callable[[Any], Any]]) -> Any:
         """Queue an operation that would block; the watcher completes it when it can."""
-        loop = self.get_loop()
+        queue = self.sendq if sending else self.recvq
         fut = loop.create_future()
         w = _Waiter(fut, call, post, queue)
         queue.append(w)
-        timeout = _bget(self.sock, timeout_opt)
+        timeout = _bget(self.sock, _SNDTIMEO if sending else _RCVTIMEO)
         if timeout >= 0:
             w.timer = loop.call_later(timeout / 1000.0, w.expire)
         fut.add_done_callback(w.on_done)
@@ -494,27 +559,28 @@ class _SocketIO:
         self.ensure_watcher(loop).kick()
         return fut
 
-    def run(self, queue: Deque[_Waiter], call: Any, flags: int, post: Optional[Callable[[Any], Any]], timeout_opt: int) -> Any:
+    def run(self, sending: bool, call: Any, flags: int, post: Optional[Callable[[Any], Any]] = None) -> Any:
         """Try `call` now if nobody is queued ahead; else (or if it would block) queue it."""
-        if _purged(queue):
+        loop = self.get_loop()
+        if _purged(self.sendq if sending else self.recvq):
             try:
                 result = call()
             except Again as e:
                 if flags & _DONTWAIT:
-                    return self.failed(e)
+                    return self.failed(loop, e)
             except Exception as e:
-                return self.failed(e)
+                return self.failed(loop, e)
             else:
                 if post is not None:
                     try:
                         result = post(result)
                     except Exception as e:
-                        return self.failed(e)
-                return self.done(result)
+                        return self.failed(loop, e)
+                return self.done(loop, result)
         elif flags & _DONTWAIT:
             # Others are already waiting for this socket: it would block.
-            return self.failed(Again())
-        return self.wait(queue, call, post, timeout_opt)
+            return self.failed(loop, Again())
+        return self.wait(loop, sending, call, post)
 
 
 # -- the public mixins --------------------------------------------------------------------------
@@ -626,29 +692,25 @@ class _AsyncSocket(_Async, Socket):
                 msg = _brecv(self, flags | _DONTWAIT, copy, track)
             except Again as e:
                 if flags & _DONTWAIT:
-                    return io.failed(e)
+                    return io.failed(io.get_loop(), e)
             except Exception as e:
-                return io.failed(e)
+                return io.failed(io.get_loop(), e)
             else:
-                return io.done(msg)
+                return io.done(io.get_loop(), msg)
         elif flags & _DONTWAIT:
-            return io.failed(Again())
-        return io.wait(io.recvq, partial(_brecv, self, flags | _DONTWAIT, copy, track), None, _RCVTIMEO)
+            return io.failed(io.get_loop(), Again())
+        return io.wait(io.get_loop(), False, partial(_brecv, self, flags | _DONTWAIT, copy, track), None)
 
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> Awaitable[List[Any]]:
         """A future of all frames of one message (bytes, or Frames with copy=False)."""
-        io = self._io
-        return io.run(io.recvq, _RecvMultipart(self, flags, copy, track), flags, None, _RCVTIMEO)
+        return self._io.run(False, _RecvMultipart(self, flags, copy, track), flags)
 
     def recv_into(self, buffer: Any, /, nbytes: int = 0, flags: int = 0) -> Awaitable[int]:
         """A future of the message size, the message having been written into `buffer`."""
-        io = self._io
-        call = partial(_brecv_into, self, buffer, nbytes, flags | _DONTWAIT)
-        return io.run(io.recvq, call, flags, None, _RCVTIMEO)
+        return self._io.run(False, partial(_brecv_into, self, buffer, nbytes, flags | _DONTWAIT), flags)
 
     def _recv_then(self, flags: int, post: Callable[[bytes], Any]) -> Any:
-        io = self._io
-        return io.run(io.recvq, partial(_brecv, self, flags | _DONTWAIT, True, False), flags, post, _RCVTIMEO)
+        return self._io.run(False, partial(_brecv, self, flags | _DONTWAIT, True, False), flags, post)
 
     def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> Awaitable[str]:
         """A future of a message decoded with `encoding`."""
@@ -666,8 +728,7 @@ class _AsyncSocket(_Async, Socket):
 
     def recv_serialized(self, deserialize: Callable[[List[Any]], Any], flags: int = 0, copy: bool = True) -> Awaitable[Any]:
         """A future of `deserialize(frames)` for the next multipart message."""
-        io = self._io
-        return io.run(io.recvq, _RecvMultipart(self, flags, copy, False), flags, deserialize, _RCVTIMEO)
+        return self._io.run(False, _RecvMultipart(self, flags, copy, False), flags, deserialize)
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -680,15 +741,14 @@ class _AsyncSocket(_Async, Socket):
                 result = _bsend(self, data, flags | _DONTWAIT, copy, track, **kwargs)
             except Again as e:
                 if flags & _DONTWAIT:
-                    return io.failed(e)
+                    return io.failed(io.get_loop(), e)
             except Exception as e:
-                return io.failed(e)
+                return io.failed(io.get_loop(), e)
             else:
-                return io.done(result)
+                return io.done(io.get_loop(), result)
         elif flags & _DONTWAIT:
-            return io.failed(Again())
-        call = partial(_bsend, self, data, flags | _DONTWAIT, copy, track, **kwargs)
-        return io.wait(io.sendq, call, None, _SNDTIMEO)
+            return io.failed(io.get_loop(), Again())
+        return io.wait(io.get_loop(), True, partial(_bsend, self, data, flags | _DONTWAIT, copy, track, **kwargs), None)
 
     def send_multipart(self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Awaitable[Any]:
         """A future that completes when the whole message is queued (all frames, atomically)."""
@@ -700,10 +760,10 @@ class _AsyncSocket(_Async, Socket):
             try:
                 memoryview(part)
             except TypeError:
-                return io.failed(TypeError(f"Frame {i} ({part!r:.32}) does not support the buffer interface."))
+                return io.failed(io.get_loop(), TypeError(f"Frame {i} ({part!r:.32}) does not support the buffer interface."))
         if not parts:
-            return io.failed(ValueError("send_multipart needs at least one frame"))
-        return io.run(io.sendq, _SendMultipart(self, parts, flags, copy, track, kwargs), flags, None, _SNDTIMEO)
+            return io.failed(io.get_loop(), ValueError("send_multipart needs at least one frame"))
+        return io.run(True, _SendMultipart(self, parts, flags, copy, track, kwargs), flags)
 
     # send_string, send_json, send_pyobj and send_serialized are inherited: they end in
     # self.send / self.send_multipart and so return those futures.
@@ -717,10 +777,10 @@ class _AsyncSocket(_Async, Socket):
         if self.closed:
             raise ZMQError(_ENOTSOCK, "the socket is closed")
         io = self._io
+        loop = io.get_loop()
         events = _bget(self, _EVENTS) & flags
         if events or timeout == 0:
-            return io.done(events)
-        loop = io.get_loop()
+            return io.done(loop, events)
         fut = loop.create_future()
         w = _Waiter(fut, flags, None, io.pollq)
         io.pollq.append(w)
@@ -755,9 +815,8 @@ class _PollEntry:
     def wanted(self) -> int:
         return 0 if self.op.future.done() else self.mask
 
-    def ready(self, events: int) -> bool:
-        self.op.recheck()
-        return True
+    def ready(self, events: int) -> int:
+        return _DONE if self.op.recheck() else _TRIED
 
     def abort(self, exc: Optional[BaseException]) -> None:
         op = self.op
@@ -810,24 +869,26 @@ class _PollOp:
             self.timer = loop.call_later(timeout / 1000.0, self.expire)
         future.add_done_callback(self.cleanup)
 
-    def recheck(self) -> None:
-        """Something may be ready: zmq_poll with no wait decides."""
+    def recheck(self) -> bool:
+        """Something may be ready: zmq_poll with no wait decides. True once resolved."""
         if self.future.done():
             self.cleanup()
-            return
+            return True
         try:
             ready = self.poller.poll(0)
         except Exception as e:
             self.future.set_exception(e)
             self.cleanup()
-            return
+            return True
         if ready:
             self.future.set_result(ready)
-            self.cleanup()
+            self.cleanup()  # which also kicks the watchers below
+            return True
         # zmq_poll processed every polled socket's commands: others waiting on them re-check.
         for w, _ in self.entries:
             if w.busy():
                 w.kick()
+        return False
 
     def expire(self) -> None:
         self.timer = None
@@ -868,11 +929,11 @@ def _watcher_of(loop: Any, sock: Any) -> _Watcher:
 def _kick_watchers(loop: Any, items: List[Tuple[Any, int]]) -> None:
     """After a zmq_poll over these sockets outside their watchers: let their waiters re-check."""
     table = _watchers.get(loop)
-    if not table:
+    if table is None or not table.by_key:
         return
     for obj, _ in items:
         if isinstance(obj, backend.Socket) and not obj.closed:
-            w = table.get(obj.underlying)
+            w = table.by_key.get(obj.underlying)
             if w is not None and w.busy():
                 w.kick()
 

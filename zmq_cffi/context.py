@@ -77,12 +77,10 @@ class Context(backend.Context, AttributeSetter):
     def __repr__(self) -> str:
         cls = self.__class__
         module = "zmq_cffi" if cls.__module__.startswith("zmq_cffi.") else cls.__module__
-        if self.closed:
-            state = " closed"
-        else:
-            n = len(self._open_sockets())
-            state = f" with {n} socket{'s' if n != 1 else ''}" if n else ""
-        return f"<{module}.{cls.__name__}() at {hex(id(self))}{state}>"
+        closed = " closed" if self.closed else ""
+        n = 0 if self.closed else len(self._open_sockets())
+        sockets = f"{n} socket{'s' if n != 1 else ''}" if n else ""
+        return f"<{module}.{cls.__name__}({sockets}) at {hex(id(self))}{closed}>"
 
     # -- sockets -----------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import weakref
 from typing import Any, Dict, Optional, Tuple
 
 from zmq_cffi._ffi import ffi, lib
-from zmq_cffi.error import ZMQError, _zmq_error
+from zmq_cffi.error import _zmq_error
 
 _EINTR = lib.EINTR
 
@@ -34,8 +34,6 @@ class Context:
         else:
             if not isinstance(io_threads, int) or isinstance(io_threads, bool):
                 raise TypeError(f"io_threads must be an int, not {type(io_threads).__name__}")
-            if io_threads < 0:
-                raise ValueError(f"io_threads must be >= 0, not {io_threads}")
             handle = lib.zmq_ctx_new()
             if handle == ffi.NULL:
                 raise _zmq_error()
@@ -107,14 +105,14 @@ class Context:
         if not isinstance(optval, int):
             raise TypeError(f"context option values are ints, not {type(optval).__name__}")
         if self._handle == ffi.NULL:
-            raise ZMQError(lib.EFAULT, "the context is terminated")
+            raise RuntimeError("Context has been destroyed")
         if lib.zmq_ctx_set(self._handle, option, optval) < 0:
             raise _zmq_error()
 
     def get(self, option: int) -> int:
         """Get a context option (zmq_ctx_get)."""
         if self._handle == ffi.NULL:
-            raise ZMQError(lib.EFAULT, "the context is terminated")
+            raise RuntimeError("Context has been destroyed")
         rc = lib.zmq_ctx_get(self._handle, option)
         if rc < 0:
             raise _zmq_error()

@@ -11,7 +11,9 @@ ZMQ_EVENTS can consume that signal. So a stream never trusts the fd alone:
   directly (e.g. replied with `socket.send`) and consumed that socket's signal.
 
 A socket whose ZMQ_EVENTS was read with nothing pending signals its fd on the next change, so
-between these two rules no message waits unseen.
+between these two rules no message waits unseen. The one case they cannot see: code that is
+not a stream callback (a coroutine, a timer) using a stream's socket directly; it should call
+`stream.flush()` afterwards.
 """
 from __future__ import annotations
 
@@ -410,7 +412,9 @@ class ZMQStream:
             gen_log.warning("ZMQStream %r: its context is terminating; closing the stream", self)
             self.close()
             return
-        pass
+        if handled:
+            # Callbacks ran: they may have used any stream's socket, and this one may have more.
+            self._schedule_check()
 
     def _recv_one(self) -> bool:
         """Receive one message into the recv callback (or drop it, if none); False if none came."""
@@ -432,8 +436,9 @@ class ZMQStream:
         except Again:
             self._send_queue.appendleft((msg, flags, kwargs))
             return False
-        except ZMQError as e:
-            gen_log.error("ZMQStream %r: sending failed: %s", self, e)
+        except Exception as e:
+            # Failed sends go to the send callback as in pyzmq; escaping would skip the re-check.
+            gen_log.error("ZMQStream %r: sending failed: %r", self, e)
             status = e
         callback = self._send_callback
         if callback is not None:
@@ -446,7 +451,9 @@ class ZMQStream:
             try:
                 socket.send_multipart(msg, flags | _NOBLOCK, **kwargs)
             except ZMQError:
-                break
+                break  # full, or in no state to send: the rest cannot go either
+            except Exception as e:
+                gen_log.error("ZMQStream %r: dropping a queued message at close: %r", self, e)
 
     def _run_callback(self, callback: Callable[..., Any], *args: Any) -> None:
         """Run a user callback; log what it raises, so one bad message stops nothing else."""

@@ -31,6 +31,8 @@ def decode(z85bytes: Union[str, bytes]) -> bytes:
     if not isinstance(z85bytes, (bytes, bytearray, memoryview)):
         raise TypeError(f"z85.decode takes bytes or str, not {type(z85bytes).__name__}")
     text = bytes(z85bytes)
+    if not text:
+        return b""
     if len(text) % 5:
         raise ValueError(f"length must be a multiple of 5, not {len(text)}")
     if b"\0" in text:

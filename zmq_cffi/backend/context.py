@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import os
-import weakref
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.error import _zmq_error
@@ -22,10 +21,10 @@ class Context:
     _handle: Any = ffi.NULL
     _shadow: bool = False
     _pid: int = 0
-    # Sockets made through this object that are not closed yet: id(cell) -> (cell, weakref).
+    # Sockets made through this object that are not closed yet: id(cell) -> handle cell.
     # Kept by handle cell, not only by weak reference, so that a socket dropped without close()
     # and not finalized yet (PyPy finalizes late) can still be closed by term() and destroy().
-    _open: Dict[int, Tuple[list, Any]]
+    _open: Dict[int, Any]
 
     def __init__(self, io_threads: int = 1, shadow: int = 0) -> None:
         if shadow:
@@ -48,18 +47,20 @@ class Context:
         object.__setattr__(self, "_open", {})
 
     def _register_socket(self, sock: Any) -> None:
-        self._open[id(sock._cell)] = (sock._cell, weakref.ref(sock))
+        self._open[id(sock._cell)] = sock._cell
 
-    def _forget_socket(self, cell: list) -> None:
+    def _forget_socket(self, cell: Any) -> None:
         self._open.pop(id(cell), None)
 
     def _open_sockets(self) -> list:
-        """The sockets of this context that are still open and still referenced."""
+        """One live Socket object for each socket of this context that is still open."""
         live = []
-        for cell, ref in list(self._open.values()):
-            sock = ref()
-            if sock is not None and cell:
-                live.append(sock)
+        for cell in list(self._open.values()):
+            for ref in list(cell.sockets):
+                sock = ref()
+                if sock is not None and cell:
+                    live.append(sock)
+                    break
         return live
 
     def _close_abandoned_sockets(self, linger: Optional[int] = None) -> None:
@@ -67,8 +68,8 @@ class Context:
         would wait for them forever (PyPy runs finalizers late)."""
         from zmq_cffi.backend.socket import _close_cell
 
-        for cell, ref in list(self._open.values()):
-            if ref() is None:
+        for cell in list(self._open.values()):
+            if not cell.in_use_by_other_than(None):
                 _close_cell(cell, self._pid, self, linger)
 
     @property

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any, Optional, Union
+import weakref
+from typing import Any, Dict, Optional, Union
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.backend import frame as _frame
@@ -68,7 +69,30 @@ _UINT64_OPTS = {
 close_generation = [0]
 
 
-def _close_cell(cell: Optional[list], pid: int, context: Any, linger: Optional[int] = None) -> None:
+class _HandleCell(list):
+    """An owned socket handle: [handle] while open, [] once closed.
+
+    Whoever closes the socket takes the handle out with list.pop(), which is atomic, so
+    close(), finalizers and the context's destroy()/term() may race on any threads and exactly
+    one calls zmq_close. `sockets` holds weak references to every Socket object using the
+    handle (its creator and the shadows made from it in this process); closing through any of
+    them clears the handle in all, so none is left pointing at a freed socket."""
+
+    __slots__ = ("sockets",)
+
+    def in_use_by_other_than(self, sock: Any) -> bool:
+        for ref in self.sockets:
+            other = ref()
+            if other is not None and other is not sock:
+                return True
+        return False
+
+
+# address -> cell of every open socket created in this process, so shadows can share it.
+_cells_by_address: Dict[int, _HandleCell] = {}
+
+
+def _close_cell(cell: Optional[_HandleCell], pid: int, context: Any, linger: Optional[int] = None) -> None:
     """Close the handle in `cell` unless someone else already took it.
 
     Safe from any thread. A forked child only forgets the handle: it belongs to the parent."""
@@ -79,6 +103,11 @@ def _close_cell(cell: Optional[list], pid: int, context: Any, linger: Optional[i
     except IndexError:
         return
     close_generation[0] += 1
+    _cells_by_address.pop(int(ffi.cast("intptr_t", handle)), None)
+    for ref in cell.sockets:
+        sock = ref()
+        if sock is not None:
+            object.__setattr__(sock, "_handle", _NULL)
     forget = getattr(context, "_forget_socket", None)
     if forget is not None:
         forget(cell)
@@ -100,10 +129,9 @@ class Socket:
     """Owns one libzmq socket (unless it shadows another's handle)."""
 
     _handle: Any = _NULL
-    # The owned handle, in a one-slot list. Whoever closes the socket takes the handle out with
-    # list.pop(), which is atomic: close(), the finalizer and the context's destroy()/term()
-    # may race (on any thread), and exactly one of them calls zmq_close.
-    _cell: Optional[list] = None
+    # The handle as owned by this process (see _HandleCell); None for a shadow of a socket
+    # this process did not create, which is then never closed from here.
+    _cell: Optional[_HandleCell] = None
     _shadow: bool = False
     _pid: int = 0
     _rmsg: Any = None
@@ -132,6 +160,10 @@ class Socket:
         if shadow:
             set_attr(self, "_handle", ffi.cast("void *", shadow))
             set_attr(self, "_shadow", True)
+            cell = _cells_by_address.get(int(shadow))
+            if cell:
+                set_attr(self, "_cell", cell)
+                cell.sockets.append(weakref.ref(self))
         else:
             if context is None:
                 raise TypeError("a Socket needs a Context (or shadow=address)")
@@ -153,7 +185,10 @@ class Socket:
                 raise _zmq_error(err)
             set_attr(self, "_handle", handle)
             set_attr(self, "_shadow", False)
-            set_attr(self, "_cell", [handle])
+            cell = _HandleCell([handle])
+            cell.sockets = [weakref.ref(self)]
+            _cells_by_address[int(ffi.cast("intptr_t", handle))] = cell
+            set_attr(self, "_cell", cell)
             register = getattr(context, "_register_socket", None)
             if register is not None:
                 register(self)
@@ -181,7 +216,9 @@ class Socket:
     def close(self, linger: Optional[int] = None) -> None:
         """Close the socket; with `linger`, set LINGER first. Closing twice is harmless.
 
-        A shadow only forgets the handle: the socket belongs to whoever created it."""
+        As in pyzmq, closing a shadow closes the socket it wraps (and every other Socket object
+        over it sees it closed); only a shadow of a socket created outside this process's
+        zmq_cffi objects merely forgets the handle."""
         if self._handle == _NULL:
             return
         if linger is not None and self._cell:
@@ -190,8 +227,9 @@ class Socket:
         _close_cell(self._cell, self._pid, self.context)
 
     def __del__(self) -> None:
+        # The last Socket object over a handle closes it; a shadow still in use keeps it open.
         cell = self._cell
-        if cell:
+        if cell and not cell.in_use_by_other_than(self):
             self._handle = _NULL
             _close_cell(cell, self._pid, self.context)
 

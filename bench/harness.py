@@ -1,0 +1,87 @@
+"""Time a scenario with pytest-benchmark, then measure its peak memory in a fresh process.
+
+`run_scenario(benchmark, zmq_module, name, **params)` is the whole body of a benchmark test.
+What it leaves in the JSON's extra_info (read by bench/report.py):
+  scenario, kind, unit, per_round     what was measured
+  us_per_op                           kind per_call: median round time / operations per round
+  msgs_per_s, mb_per_s                kind throughput: from the median round time
+  gb_per_s                            kind bandwidth (1 GB = 1e9 bytes)
+  p50_us, p99_us, mean_us, samples    kind latency: over every timed operation (warm-up excluded)
+  base_rss_mib, peak_rss_mib, peer_peak_rss_mib   from bench/_memory.py (unless --bench-no-memory)
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+
+from scenarios import SCENARIOS, Workload
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MEMORY_TIMEOUT = 90  # s, for one scenario's memory run (pytest-timeout bounds the whole test)
+
+
+def label(name: str, params: dict) -> str:
+    if not params:
+        return name
+    shown = [f"{v}B" if k == "size" else f"{k}={v}" for k, v in sorted(params.items())]
+    return f"{name}[{','.join(shown)}]"
+
+
+def percentile(sorted_values, q: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[max(0, math.ceil(q / 100 * len(sorted_values)) - 1)]
+
+
+def figures(w: Workload, median: float) -> dict:
+    info = {"kind": w.kind, "unit": w.unit, "per_round": w.per_round}
+    if w.kind == "per_call":
+        info["us_per_op"] = median / w.per_round * 1e6
+    elif w.kind == "throughput":
+        info["msgs_per_s"] = w.per_round / median
+        info["mb_per_s"] = w.bytes_per_round / median / 1e6
+    elif w.kind == "bandwidth":
+        info["gb_per_s"] = w.bytes_per_round / median / 1e9
+        info["msgs_per_s"] = w.per_round / median
+    elif w.kind == "latency":
+        timed = sorted(w.samples[-w.rounds * w.per_round:])
+        info.update(
+            p50_us=percentile(timed, 50) * 1e6,
+            p99_us=percentile(timed, 99) * 1e6,
+            mean_us=sum(timed) / len(timed) * 1e6,
+            samples=len(timed),
+        )
+    else:
+        raise ValueError(f"unknown kind {w.kind!r}")
+    info.update(w.info)
+    return info
+
+
+def measure_memory(module: str, name: str, params: dict) -> dict:
+    cmd = [sys.executable, os.path.join(HERE, "_memory.py"), module, name, json.dumps(params),
+           "--parent", str(os.getpid())]
+    try:
+        done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=MEMORY_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"memory run of {name} {params} on {module} took over {MEMORY_TIMEOUT}s")
+    if done.returncode != 0:
+        raise RuntimeError(f"memory run of {name} {params} on {module} failed "
+                           f"({done.returncode}):\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_scenario(benchmark, zmq_module, name: str, **params) -> None:
+    benchmark.extra_info["scenario"] = label(name, params)
+    with SCENARIOS[name](zmq_module, **params) as w:
+        benchmark.pedantic(w.run, rounds=w.rounds, warmup_rounds=w.warmup_rounds,
+                           setup=w.setup, teardown=w.teardown)
+        stats = getattr(benchmark.stats, "stats", None)
+        if stats is not None:  # None with --benchmark-disable
+            benchmark.extra_info.update(figures(w, stats.median))
+    if benchmark.enabled and os.environ.get("ZMQ_BENCH_MEMORY", "1") != "0":
+        benchmark.extra_info.update(measure_memory(zmq_module.__name__, name, params))

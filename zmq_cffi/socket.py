@@ -70,7 +70,9 @@ class Socket(backend.Socket, AttributeSetter):
             shadow = shadow.underlying
         super().__init__(ctx_or_socket, socket_type, shadow=shadow, copy_threshold=copy_threshold)
         try:
-            name = constants.SocketType(self.get(constants.TYPE)).name
+            # Kept for repr, which also shows the type of a closed socket.
+            kind = self.get(constants.TYPE) if shadow else socket_type
+            name = constants.SocketType(kind).name
         except (ValueError, ZMQError):
             name = "UNKNOWN"
         object.__setattr__(self, "_type_name", name)

@@ -6,6 +6,9 @@ compiler from zmq.h (`...` in the cdefs), never typed here.
 
 libzmq is located with pkg-config; ZMQ_PREFIX=/some/prefix overrides it (headers in
 $ZMQ_PREFIX/include, library in $ZMQ_PREFIX/lib).
+
+On CPython the module is built against the stable ABI (abi3), so one wheel serves every later
+CPython 3: limited_api_tag() says from which one; setup.py tags the wheel to match.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import os
 import shlex
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 from cffi import FFI
@@ -77,13 +81,30 @@ def read_cdefs() -> str:
     return "\n".join((PKG / "_cdefs" / name).read_text() for name in CDEF_ORDER)
 
 
-def limited_api_macros() -> list[tuple[str, str]]:
-    """On CPython >= 3.11 build against the 3.11 stable ABI: it is the first with the buffer
-    slots, which give Frame the buffer protocol (memoryview(frame)). Older CPythons get
-    CFFI's default limited API and no such base type."""
-    if sys.implementation.name == "cpython" and sys.version_info >= (3, 11):
-        return [("Py_LIMITED_API", "0x030b0000")]
-    return []
+def limited_api_tag() -> str | None:
+    """The oldest CPython the compiled module runs on, as a wheel tag ("cp311", "cp39"), or
+    None when it is not built against the stable ABI (PyPy, debug and free-threaded CPython).
+
+    On CPython >= 3.11 the module uses the 3.11 stable ABI: it is the first with the buffer
+    slots, which give Frame the buffer protocol (memoryview(frame)), so the wheel is
+    cp311-abi3. Built on 3.9 or 3.10 it uses CFFI's default limited API without that base
+    type, and the wheel is cp39-abi3 (3.9 being the oldest CPython zmq_cffi supports)."""
+    if sys.implementation.name != "cpython":
+        return None
+    if hasattr(sys, "gettotalrefcount") or sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return None
+    return "cp311" if sys.version_info >= (3, 11) else "cp39"
+
+
+def limited_api_options() -> dict:
+    """Extension options for limited_api_tag(): CFFI's py_limited_api, plus the 3.11 macro."""
+    if sys.implementation.name != "cpython":
+        return {}  # PyPy: CFFI's own defaults
+    tag = limited_api_tag()
+    if tag is None:
+        return {"py_limited_api": False}
+    macros = [("Py_LIMITED_API", "0x030b0000")] if tag == "cp311" else []
+    return {"py_limited_api": True, "define_macros": macros}
 
 
 ffibuilder = FFI()
@@ -97,9 +118,18 @@ ffibuilder.set_source(
     runtime_library_dirs=_flags["runtime_library_dirs"],
     libraries=_flags["libraries"] + ["pthread"],
     extra_compile_args=_flags["extra_compile_args"] + ["-O2"],
-    define_macros=limited_api_macros(),
+    **limited_api_options(),
     depends=[str(PKG / "_helpers.c"), *(str(PKG / "_cdefs" / n) for n in CDEF_ORDER)],
 )
 
 if __name__ == "__main__":
-    ffibuilder.compile(tmpdir=str(HERE), verbose=True)
+    # By hand: `python build_ffi.py` builds the module next to the sources (zmq_cffi/_ffi.*.so).
+    # It compiles in a scratch directory, where no pyproject.toml is read by whatever
+    # setuptools the interpreter has, and copies the result in.
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        built = Path(tmp, ffibuilder.compile(tmpdir=tmp, verbose=True))
+        shutil.copy2(built, PKG / built.name)
+    print(f"built {PKG / built.name}")

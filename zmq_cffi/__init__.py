@@ -3,7 +3,11 @@
 `import zmq_cffi as zmq` gives the names of pyzmq: Context, Socket, Frame, Poller, every
 constant, the error classes and the module-level functions.
 """
-from zmq_cffi import backend, constants, error
+from zmq_cffi import _check
+
+_check.check_libzmq()  # one clear ImportError if libzmq is missing, unloadable or too old
+
+from zmq_cffi import backend, constants, error  # noqa: E402
 from zmq_cffi.backend import (
     IPC_PATH_MAX_LEN,
     curve_keypair,
@@ -14,10 +18,11 @@ from zmq_cffi.backend import (
     proxy_steerable,
     zmq_poll,
 )
-from zmq_cffi.constants import *  # noqa: F401,F403
+from zmq_cffi.constants import *  # noqa: F401,F403,E402
 from zmq_cffi.context import Context
 from zmq_cffi.error import (
     Again,
+    DraftFDWarning,
     ContextTerminated,
     InterruptedSystemCall,
     NotDone,
@@ -31,6 +36,7 @@ from zmq_cffi.error import (
 from zmq_cffi.frame import COPY_THRESHOLD, Frame, Message
 from zmq_cffi.poll import Poller, select
 from zmq_cffi.socket import Socket
+from zmq_cffi.stopwatch import Stopwatch
 from zmq_cffi.tracker import MessageTracker
 from zmq_cffi.version import (
     __version__,
@@ -40,6 +46,10 @@ from zmq_cffi.version import (
     zmq_version,
     zmq_version_info,
 )
+
+#: pyzmq's names for the synchronous classes (there, parametrized for type checkers).
+SyncContext = Context
+SyncSocket = Socket
 
 #: pyzmq's flag for whether its backend was built with the DRAFT API; here, libzmq's own.
 PYZMQ_DRAFT_API = constants.DRAFT_API
@@ -63,6 +73,10 @@ def get_library_dirs() -> list:
 __all__ = [
     "Context",
     "Socket",
+    "SyncContext",
+    "SyncSocket",
+    "Stopwatch",
+    "DraftFDWarning",
     "Frame",
     "Message",
     "MessageTracker",

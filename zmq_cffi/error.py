@@ -14,6 +14,7 @@ __all__ = [
     "ContextTerminated",
     "InterruptedSystemCall",
     "NotDone",
+    "DraftFDWarning",
     "strerror",
     "zmq_errno",
 ]
@@ -107,6 +108,10 @@ class InterruptedSystemCall(ZMQError, InterruptedError):
     """EINTR: a signal interrupted the call. zmq_cffi retries such calls itself."""
 
     __init__ = _fixed_errno_init(lib.EINTR)
+
+
+class DraftFDWarning(RuntimeWarning):
+    """Warns that a thread-safe DRAFT socket's fd is not the edge-triggered ZMQ_FD."""
 
 
 class NotDone(ZMQBaseError):

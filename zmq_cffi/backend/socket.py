@@ -196,7 +196,6 @@ class Socket:
         set_attr(self, "_pid", os.getpid())
         set_attr(self, "_rmsg", ffi.new("zmq_msg_t *"))
         set_attr(self, "_rinfo", ffi.new("zc_recvinfo_t *"))
-        set_attr(self, "_rbuf", ffi.new("char[]", _RECV_BUFFER_SIZE))
         if shadow:
             set_attr(self, "_rcvtimeo", self.get(_ZMQ_RCVTIMEO))
             set_attr(self, "_sndtimeo", self.get(_ZMQ_SNDTIMEO))
@@ -442,6 +441,10 @@ class Socket:
         start = _monotonic() if timeout > 0 else 0.0
         if copy:
             msg, buf = self._rmsg, self._rbuf
+            if buf is None:
+                # Made on first use: sockets that only send never need it.
+                buf = ffi.new("char[]", _RECV_BUFFER_SIZE)
+                object.__setattr__(self, "_rbuf", buf)
             size = _zc_recv_copy(handle, msg, flags, buf, _RECV_BUFFER_SIZE, info)
             if size < 0:
                 size = self._retry(

@@ -28,10 +28,12 @@ import json
 import pickle
 from collections import deque
 from functools import partial
+from operator import attrgetter
 from typing import Any, Awaitable, Callable, Deque, Dict, List, Optional, Sequence, Tuple
 from weakref import WeakKeyDictionary
 
 from zmq_cffi import backend, constants
+from zmq_cffi._ffi import ffi
 from zmq_cffi.backend.poll import _fd_of
 from zmq_cffi.error import Again, ZMQError
 from zmq_cffi.poll import Poller
@@ -49,6 +51,7 @@ _RCVTIMEO = int(constants.RCVTIMEO)
 _SNDTIMEO = int(constants.SNDTIMEO)
 _ENOTSOCK = int(constants.ENOTSOCK)
 _EINTR = errno.EINTR
+_NULL = ffi.NULL
 
 # The raw backend calls: the sugar Socket's multipart helpers would call our async overrides.
 _bsend = backend.Socket.send
@@ -512,8 +515,10 @@ class _SocketIO:
         """Cancel every pending operation (or fail them with exc)."""
         _abort_queues((self.recvq, self.sendq, self.pollq), exc)
 
-    def close(self) -> None:
-        """Called before the socket is closed: cancel waiters, and stop watching its fd."""
+    def close(self, closing: bool) -> None:
+        """Before the libzmq socket closes (`closing`), or this object merely forgets it:
+        cancel this object's waiters; if the socket goes, stop watching its fd (every
+        listener's waiters are cancelled too), while the fd is still open."""
         self.abort(None)
         w = self.watcher
         self.watcher = None
@@ -521,11 +526,23 @@ class _SocketIO:
             w = None if self.loop is None else _find_watcher(self.loop, self.key)
             if w is None:
                 return
-        if not self.sock._shadow:
-            # The owner closes the libzmq socket: the watcher and all its listeners go too.
+        if closing:
             w.shutdown(None)
         else:
             w.discard(self)
+
+    def closed_elsewhere(self) -> None:
+        """The libzmq socket is being closed through another object (a shadow, the context's
+        destroy(), a finalizer), possibly on another thread: stop waiting on it."""
+        loop = self.loop
+        if loop is None:
+            return  # never used with a loop: nothing to undo
+        if self.sock._running_loop() is loop or not loop.is_running():
+            self.close(True)
+        elif not loop.is_closed():
+            # Its loop runs in another thread: undo there (the fd may be gone by then, which
+            # the loop's selector and _get_watcher both cope with).
+            loop.call_soon_threadsafe(self.close, True)
 
     # -- starting operations -----------------------------------------------------------------------
 
@@ -560,9 +577,10 @@ class _SocketIO:
         return fut
 
     def run(self, sending: bool, call: Any, flags: int, post: Optional[Callable[[Any], Any]] = None) -> Any:
-        """Try `call` now if nobody is queued ahead; else (or if it would block) queue it."""
+        """Try `call` now if nobody is queued ahead (or with NOBLOCK); else queue it."""
         loop = self.get_loop()
-        if _purged(self.sendq if sending else self.recvq):
+        queue = self.sendq if sending else self.recvq
+        if _purged(queue) or (flags & _DONTWAIT and not queue[0].in_progress()):
             try:
                 result = call()
             except Again as e:
@@ -578,7 +596,7 @@ class _SocketIO:
                         return self.failed(loop, e)
                 return self.done(loop, result)
         elif flags & _DONTWAIT:
-            # Others are already waiting for this socket: it would block.
+            # A multipart message is half-way through: nothing may come between its frames.
             return self.failed(loop, Again())
         return self.wait(loop, sending, call, post)
 
@@ -616,6 +634,19 @@ class _AsyncSocket(_Async, Socket):
     """
 
     _io: Optional[_SocketIO] = None
+    _raw_handle: Any = _NULL
+
+    def _set_handle(self, value: Any) -> None:
+        self.__dict__["_raw_handle"] = value
+        if value == _NULL:
+            io = self.__dict__.get("_io")
+            if io is not None:
+                io.closed_elsewhere()
+
+    # The backend clears `_handle` on every object over a libzmq socket when any of them
+    # closes it (closing a shadow closes the socket, as in pyzmq), before calling zmq_close:
+    # the setter is how this object hears of it in time to stop watching the fd.
+    _handle = property(attrgetter("_raw_handle"), _set_handle)
 
     def __init__(
         self,
@@ -632,14 +663,16 @@ class _AsyncSocket(_Async, Socket):
 
     @classmethod
     def from_socket(cls, socket: Socket, io_loop: Any = None) -> "_AsyncSocket":
-        """An async socket over the same libzmq socket as `socket` (which keeps owning it)."""
+        """An async socket over the same libzmq socket as `socket` (same as `cls(socket)`)."""
         return cls(socket, io_loop=io_loop)
 
     def close(self, linger: Optional[int] = None) -> None:
         """Cancel pending futures, then close as the synchronous socket does."""
         io = self._io
         if io is not None and not self.closed:
-            io.close()
+            # A socket owned in this process (its creator or a shadow made from it) closes the
+            # libzmq socket; a shadow of a foreign socket only forgets it.
+            io.close(bool(self._cell))
         super().close(linger)
 
     # -- calls that may consume the fd's edge ---------------------------------------------------
@@ -686,8 +719,10 @@ class _AsyncSocket(_Async, Socket):
     def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Awaitable[Any]:
         """A future of one frame: bytes, or a Frame with copy=False."""
         io = self._io
-        if _purged(io.recvq):
-            # Fast path: a message may already be there.
+        queue = io.recvq
+        if _purged(queue) or (flags & _DONTWAIT and not queue[0].in_progress()):
+            # Fast path: a message may already be there. NOBLOCK tries at once even when
+            # others already wait, as in pyzmq.
             try:
                 msg = _brecv(self, flags | _DONTWAIT, copy, track)
             except Again as e:
@@ -698,6 +733,7 @@ class _AsyncSocket(_Async, Socket):
             else:
                 return io.done(io.get_loop(), msg)
         elif flags & _DONTWAIT:
+            # A multipart message is half-way through: nothing may come between its frames.
             return io.failed(io.get_loop(), Again())
         return io.wait(io.get_loop(), False, partial(_brecv, self, flags | _DONTWAIT, copy, track), None)
 
@@ -735,8 +771,10 @@ class _AsyncSocket(_Async, Socket):
     def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Awaitable[Any]:
         """A future that completes when the frame is queued: None, or a MessageTracker with track."""
         io = self._io
-        if _purged(io.sendq):
-            # Fast path: there is usually room below the high water mark.
+        queue = io.sendq
+        if _purged(queue) or (flags & _DONTWAIT and not queue[0].in_progress()):
+            # Fast path: there is usually room below the high water mark. NOBLOCK tries at
+            # once even when others already wait, as in pyzmq.
             try:
                 result = _bsend(self, data, flags | _DONTWAIT, copy, track, **kwargs)
             except Again as e:
@@ -747,6 +785,7 @@ class _AsyncSocket(_Async, Socket):
             else:
                 return io.done(io.get_loop(), result)
         elif flags & _DONTWAIT:
+            # A multipart message is half-way through: nothing may come between its frames.
             return io.failed(io.get_loop(), Again())
         return io.wait(io.get_loop(), True, partial(_bsend, self, data, flags | _DONTWAIT, copy, track, **kwargs), None)
 

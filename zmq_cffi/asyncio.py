@@ -13,7 +13,6 @@ new loop (a later asyncio.run) by itself.
 from __future__ import annotations
 
 import asyncio
-import threading
 import warnings
 from typing import Any, Optional
 
@@ -43,10 +42,12 @@ class Poller(_AsyncIO, _future._AsyncPoller):
 class Socket(_AsyncIO, _future._AsyncSocket):
     """A Socket whose send/recv/poll methods (and their variants) return asyncio Futures.
 
-    `Socket(sync_socket)` makes an async socket over a synchronous one (and
-    `zmq_cffi.Socket(async_socket)` the reverse); neither owns the other's libzmq socket.
+    `Socket(sync_socket)` makes an async socket over a synchronous one's libzmq socket (and
+    `zmq_cffi.Socket(async_socket)` the reverse). As in pyzmq, they share it: closing either
+    closes it for both, and cancels the async one's pending futures.
     """
 
+    # pyzmq names the matching Poller class here; kept for code that looks it up.
     _poller_class = Poller
 
 
@@ -62,7 +63,6 @@ class Context(_zmq.Context):
     # Its own singleton: the synchronous class's instance makes synchronous sockets.
     _instance: Any = None
     _instance_pid: Optional[int] = None
-    _instance_lock = threading.Lock()
 
 
 class ZMQEventLoop(asyncio.SelectorEventLoop):

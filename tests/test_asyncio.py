@@ -88,7 +88,16 @@ def test_classes_subclass_the_sync_api(actx: zaio.Context) -> None:
     s = actx.socket(zmq.PUSH)
     assert type(s) is zaio.Socket
     assert s.socket_type == zmq.PUSH
-    s.close()
+    # pyzmq's spellings of the constructor.
+    loop = asyncio.new_event_loop()
+    try:
+        for other in (zaio.Socket(context=actx, socket_type=zmq.PULL), zaio.Socket(actx, zmq.PULL, loop),
+                      zaio.Socket(_from_socket=s)):
+            assert type(other) is zaio.Socket
+            other.close()
+    finally:
+        loop.close()
+    assert s.closed  # the last one was a shadow of it: closing it closed the socket
 
 
 def test_context_instance_is_its_own_singleton() -> None:

@@ -650,14 +650,20 @@ class _AsyncSocket(_Async, Socket):
 
     def __init__(
         self,
-        ctx_or_socket: Any = None,
+        context: Any = None,
         socket_type: int = 0,
-        *,
         io_loop: Any = None,
+        _from_socket: Any = None,
+        *,
         shadow: Any = 0,
         copy_threshold: Optional[int] = None,
     ) -> None:
-        super().__init__(ctx_or_socket, socket_type, shadow=shadow, copy_threshold=copy_threshold)
+        """`Socket(context, socket_type)` makes a socket, `Socket(other_socket)` (or pyzmq's
+        `_from_socket=other_socket`) wraps another's; `io_loop` is the loop to use when none
+        is running (by default, the running one at each call)."""
+        if _from_socket is not None:
+            context = _from_socket
+        super().__init__(context, socket_type, shadow=shadow, copy_threshold=copy_threshold)
         # Set through object: attribute assignment on sockets means "set an option".
         object.__setattr__(self, "_io", _SocketIO(self, io_loop))
 

@@ -76,7 +76,8 @@ class Context(backend.Context, AttributeSetter):
 
     def __repr__(self) -> str:
         cls = self.__class__
-        module = "zmq_cffi" if cls.__module__.startswith("zmq_cffi.") else cls.__module__
+        # Public classes show as zmq_cffi.X; subclasses (zmq_cffi.asyncio.X, ...) by module.
+        module = "zmq_cffi" if cls.__module__ == "zmq_cffi.context" else cls.__module__
         closed = " closed" if self.closed else ""
         n = 0 if self.closed else len(self._open_sockets())
         sockets = f"{n} socket{'s' if n != 1 else ''}" if n else ""

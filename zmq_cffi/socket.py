@@ -98,7 +98,8 @@ class Socket(backend.Socket, AttributeSetter):
 
     def __repr__(self) -> str:
         cls = self.__class__
-        module = "zmq_cffi" if cls.__module__.startswith("zmq_cffi.") else cls.__module__
+        # Public classes show as zmq_cffi.X; subclasses (zmq_cffi.asyncio.X, ...) by module.
+        module = "zmq_cffi" if cls.__module__ == "zmq_cffi.socket" else cls.__module__
         closed = " closed" if self.closed else ""
         return f"<{module}.{cls.__name__}(zmq.{self._type_name}) at {hex(id(self))}{closed}>"
 

@@ -88,7 +88,6 @@ class Frame(_buffer_base()):  # type: ignore[misc]
     _bytes: Optional[bytes] = None
     _buffer: Optional[memoryview] = None
     _data: Any = None
-    _failed_init: bool = False
 
     def __init__(
         self,
@@ -280,14 +279,10 @@ Message = Frame
 
 
 def _require_draft(what: str) -> None:
+    from zmq_cffi.backend.functions import zmq_version_info
+
     if not lib.ZC_DRAFT_BUILD:
         raise RuntimeError(
             f"{what} needs libzmq built with the DRAFT API; this libzmq "
-            f"({'.'.join(map(str, _libzmq_version()))}) was built without it"
+            f"({'.'.join(map(str, zmq_version_info()))}) was built without it"
         )
-
-
-def _libzmq_version() -> tuple:
-    major, minor, patch = ffi.new("int*"), ffi.new("int*"), ffi.new("int*")
-    lib.zmq_version(major, minor, patch)
-    return (major[0], minor[0], patch[0])

@@ -482,7 +482,3 @@ class Socket:
         if rc < 0:
             rc = self._retry(lambda: lib.zmq_recv(handle, pinned, nbytes, flags), _ZMQ_RCVTIMEO, timeout, start)
         return rc
-
-    @property
-    def _rcvmore(self) -> bool:
-        return bool(self._rinfo.more)

@@ -630,3 +630,14 @@ def test_destroy_after_sockets_were_dropped():
         pytest.fail("destroy(linger=0) hung on a dropped, not yet finalized socket")
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout.strip() == b"ok"
+
+
+def test_io_threads_beyond_c_int_is_einval_and_leaks_no_fd():
+    import os
+
+    before = len(os.listdir("/proc/self/fd"))
+    for value in (2**31, 2**40, -(2**40)):
+        with pytest.raises(zmq.ZMQError) as info:
+            zmq.Context(io_threads=value)
+        assert info.value.errno == zmq.EINVAL
+    assert len(os.listdir("/proc/self/fd")) == before

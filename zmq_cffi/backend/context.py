@@ -38,11 +38,17 @@ class Context:
                 raise _zmq_error()
             self._handle = handle
             self._shadow = False
-            if io_threads != 1 and lib.zmq_ctx_set(handle, lib.ZMQ_IO_THREADS, io_threads) < 0:
-                err = ffi.errno
-                lib.zmq_ctx_term(handle)
-                self._handle = ffi.NULL
-                raise _zmq_error(err)
+            if io_threads != 1:
+                try:
+                    rc = lib.zmq_ctx_set(handle, lib.ZMQ_IO_THREADS, io_threads)
+                    err = ffi.errno
+                except OverflowError:
+                    rc, err = -1, lib.EINVAL
+                if rc < 0:
+                    # Never leave the context just created (and its fds) behind.
+                    lib.zmq_ctx_term(handle)
+                    self._handle = ffi.NULL
+                    raise _zmq_error(err, detail=f"io_threads={io_threads}")
         self._pid = os.getpid()
         object.__setattr__(self, "_open", {})
 

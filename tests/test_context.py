@@ -641,3 +641,16 @@ def test_io_threads_beyond_c_int_is_einval_and_leaks_no_fd():
             zmq.Context(io_threads=value)
         assert info.value.errno == zmq.EINVAL
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_socket_whose_default_option_fails_is_closed_not_leaked():
+    context = zmq.Context()
+    context.setsockopt(zmq.LINGER, "not an int")
+    with pytest.raises(TypeError) as info:
+        context.socket(zmq.PUSH)
+    del context.sockopts[zmq.LINGER]
+    ender = threading.Thread(target=context.term, daemon=True)
+    ender.start()
+    ender.join(10)
+    assert not ender.is_alive(), "term() waited for the socket whose creation raised"
+    assert info.value is not None  # the traceback, holding the half-made socket, still lives

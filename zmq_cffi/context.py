@@ -93,12 +93,18 @@ class Context(backend.Context, AttributeSetter):
             raise ZMQError(constants.ENOTSUP, "the context is terminated")
         cls = socket_class or self._socket_class
         sock = cls(self, socket_type, **kwargs)
-        for opt, value in self.sockopts.items():
-            try:
-                sock.setsockopt(opt, value)
-            except ZMQError:
-                # A default that does not apply to this socket type (e.g. SUBSCRIBE on PUSH).
-                pass
+        try:
+            for opt, value in self.sockopts.items():
+                try:
+                    sock.setsockopt(opt, value)
+                except ZMQError:
+                    # A default that does not apply to this socket type (e.g. SUBSCRIBE on PUSH).
+                    pass
+        except BaseException:
+            # A default of the wrong type: the caller never gets this socket, so close it
+            # now (term() would wait for it while the traceback keeps it alive).
+            sock.close(linger=0)
+            raise
         return sock
 
     def setsockopt(self, opt: int, value: Any) -> None:

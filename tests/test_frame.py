@@ -232,3 +232,11 @@ def test_track_untracked_frame(make_pair):
     pull, push = make_pair(zmq.PULL, zmq.PUSH)
     with pytest.raises(ValueError):
         push.send(zmq.Frame(BIG), copy=False, track=True)
+
+
+def test_empty_lent_buffer_gives_empty_bytes():
+    import array
+
+    frame = zmq.Frame(array.array("i", []), copy=False)
+    assert frame.bytes == b"" and len(frame) == 0 and frame == b""
+    assert "Frame(b'')" in repr(frame)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import struct
+import threading
 
 import pytest
 
@@ -261,3 +262,17 @@ def test_parse_frames():
 def test_parse_rejects_malformed(msg):
     with pytest.raises(RuntimeError):
         parse_monitor_message(msg)
+
+
+def test_failed_get_monitor_socket_leaves_no_monitor_running(ctx):
+    sock = ctx.socket(zmq.PUB)
+    sock.linger = 0
+    ctx.setsockopt(zmq.SUBSCRIBE, object())  # every new socket of ctx now fails
+    with pytest.raises(TypeError):
+        sock.get_monitor_socket()
+    del ctx.sockopts[zmq.SUBSCRIBE]
+    bound = threading.Event()
+    binder = threading.Thread(target=lambda: (sock.bind("tcp://127.0.0.1:*"), bound.set()), daemon=True)
+    binder.start()
+    binder.join(10)
+    assert bound.is_set(), "bind() blocked on an event of a monitor nobody reads"

@@ -320,9 +320,15 @@ class Socket(backend.Socket, AttributeSetter):
             addr = f"inproc://monitor.s-{self.underlying:x}"
         if events is None:
             events = constants.EVENT_ALL
-        self.monitor(addr, events)
+        # The reader first (inproc may connect before the bind): libzmq sends monitor events
+        # blocking, so a monitor started without a reader would stall this socket.
         mon = self.context.socket(constants.PAIR)
-        mon.connect(addr)
+        try:
+            mon.connect(addr)
+            self.monitor(addr, events)
+        except BaseException:
+            mon.close(linger=0)
+            raise
         object.__setattr__(self, "_monitor_socket", mon)
         return mon
 

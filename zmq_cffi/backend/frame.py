@@ -161,7 +161,9 @@ class Frame(_buffer_base()):  # type: ignore[misc]
         b = self._bytes
         if b is None:
             msg = self._msg
-            b = self._bytes = ffi.unpack(ffi.cast("char *", lib.zmq_msg_data(msg)), lib.zmq_msg_size(msg))
+            size = lib.zmq_msg_size(msg)
+            # An empty message may have a NULL data pointer, which ffi.unpack refuses.
+            b = self._bytes = ffi.unpack(ffi.cast("char *", lib.zmq_msg_data(msg)), size) if size else b""
         return b
 
     def __bytes__(self) -> bytes:

@@ -12,24 +12,6 @@ from conftest import TIMEOUT_MS
 WAIT_S = TIMEOUT_MS / 1000
 
 
-@pytest.fixture
-def ctx(ctx):
-    """conftest's ctx, keeping every socket it makes until they are closed at teardown.
-
-    On PyPy a socket that became garbage can leave the context's WeakSet before its
-    finalizer has closed it, and Context.destroy() then waits for it forever."""
-    made = []
-    make = ctx.socket
-
-    def socket(*args, **kwargs):
-        s = make(*args, **kwargs)
-        made.append(s)
-        return s
-
-    ctx.socket = socket
-    yield ctx
-    for s in made:
-        s.close(linger=0)
 
 
 @pytest.fixture

@@ -13,24 +13,6 @@ WAIT_S = TIMEOUT_MS / 1000
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest.fixture
-def ctx(ctx):
-    """conftest's ctx, keeping every socket it makes until they are closed at teardown.
-
-    On PyPy a socket that became garbage can leave the context's WeakSet before its
-    finalizer has closed it, and Context.destroy() then waits for it forever."""
-    made = []
-    make = ctx.socket
-
-    def socket(*args, **kwargs):
-        s = make(*args, **kwargs)
-        made.append(s)
-        return s
-
-    ctx.socket = socket
-    yield ctx
-    for s in made:
-        s.close(linger=0)
 
 
 def socket(ctx, socket_type, bind=None, connect=None):

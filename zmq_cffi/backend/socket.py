@@ -11,7 +11,7 @@ import os
 import threading
 import time
 import weakref
-from typing import Any, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union, overload
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.backend import frame as _frame
@@ -19,6 +19,14 @@ from zmq_cffi.backend import zerocopy
 from zmq_cffi.backend.frame import Frame, _pin_buffer
 from zmq_cffi.constants import sockopt_types
 from zmq_cffi.error import ZMQError, _zmq_error
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from _typeshed import WriteableBuffer
+
+    from zmq_cffi._typing import SendData, SockOptValue
+    from zmq_cffi.tracker import MessageTracker
 
 _NULL = ffi.NULL
 _EINTR = lib.EINTR
@@ -33,15 +41,15 @@ _EAGAIN = lib.EAGAIN
 _monotonic = time.monotonic
 _BYTES_OPT_MAX = 256
 
-_zc_send_copy = lib.zc_send_copy
-_zc_send_msg_copy = lib.zc_send_msg_copy
-_zc_send_zerocopy = lib.zc_send_zerocopy
-_zc_recv = lib.zc_recv
-_zc_recv_copy = lib.zc_recv_copy
+_zc_send_copy: Callable[..., int] = lib.zc_send_copy
+_zc_send_msg_copy: Callable[..., int] = lib.zc_send_msg_copy
+_zc_send_zerocopy: Callable[..., int] = lib.zc_send_zerocopy
+_zc_recv: Callable[..., int] = lib.zc_recv
+_zc_recv_copy: Callable[..., int] = lib.zc_recv_copy
 # Copying receives of up to this many bytes land in a per-socket buffer in one C call.
 _RECV_BUFFER_SIZE = 4096
 _zmq_msg_close = lib.zmq_msg_close
-_unpack = ffi.unpack
+_unpack: Callable[[Any, int], bytes] = ffi.unpack
 _from_buffer = ffi.from_buffer
 _collect = zerocopy.collect
 _lend = zerocopy.lend
@@ -69,7 +77,7 @@ _UINT64_OPTS = {
 close_generation = [0]
 
 
-class _HandleCell(list):
+class _HandleCell(list[Any]):
     """An owned socket handle: [handle] while open, [] once closed.
 
     Whoever closes the socket takes the handle out with list.pop(), which is atomic, so
@@ -79,6 +87,7 @@ class _HandleCell(list):
     them clears the handle in all, so none is left pointing at a freed socket."""
 
     __slots__ = ("sockets",)
+    sockets: List[weakref.ref[Any]]
 
     def in_use_by_other_than(self, sock: Any) -> bool:
         for ref in self.sockets:
@@ -210,7 +219,8 @@ class Socket:
     @property
     def closed(self) -> bool:
         """Whether the socket has been closed (or its context destroyed)."""
-        return self._handle == _NULL
+        closed: bool = self._handle == _NULL
+        return closed
 
     def close(self, linger: Optional[int] = None) -> None:
         """Close the socket; with `linger`, set LINGER first. Closing twice is harmless.
@@ -234,7 +244,7 @@ class Socket:
 
     # -- options -----------------------------------------------------------------------------
 
-    def set(self, option: int, optval: Any) -> None:
+    def set(self, option: int, optval: SockOptValue) -> None:
         """Set a socket option; the value's type follows the option (int, int64 or bytes)."""
         kind = sockopt_types.get(option)
         handle = self._handle
@@ -267,7 +277,7 @@ class Socket:
         elif option == _ZMQ_SNDTIMEO:
             object.__setattr__(self, "_sndtimeo", optval)
 
-    def _retry(self, attempt: Any, option: int, timeout: int, start: float) -> int:
+    def _retry(self, attempt: Callable[[], int], option: int, timeout: int, start: float) -> int:
         """Slow path of a failed blocking call: raise its error, or, after EINTR (Python's
         signal handlers have run by now and did not raise), call `attempt()` again with what
         remains of the `timeout` ms that began at `start`."""
@@ -297,17 +307,18 @@ class Socket:
         kind = sockopt_types.get(option)
         handle = self._handle
         if kind is None or kind == "fd":
-            value = lib.zc_getsockopt_int(handle, option)
+            value: int = lib.zc_getsockopt_int(handle, option)
             if value == _GETSOCKOPT_ERROR:
                 raise _zmq_error()
             return value
         size = ffi.new("size_t *")
         if kind == "int64":
-            value = ffi.new("uint64_t *" if option in _UINT64_OPTS else "int64_t *")
+            value64 = ffi.new("uint64_t *" if option in _UINT64_OPTS else "int64_t *")
             size[0] = 8
-            if lib.zmq_getsockopt(handle, option, value, size) < 0:
+            if lib.zmq_getsockopt(handle, option, value64, size) < 0:
                 raise _zmq_error()
-            return value[0]
+            number: int = value64[0]
+            return number
         capacity = 41 if option in _CURVE_KEY_OPTS else _BYTES_OPT_MAX
         buf = ffi.new("char[]", capacity)
         size[0] = capacity
@@ -316,7 +327,7 @@ class Socket:
         n = size[0]
         if n and buf[n - 1] == b"\0" and option not in _BINARY_OPTS:
             n -= 1
-        return ffi.unpack(buf, n)
+        return _unpack(buf, n)
 
     # -- endpoints ---------------------------------------------------------------------------
 
@@ -360,6 +371,28 @@ class Socket:
 
     # -- send --------------------------------------------------------------------------------
 
+    @overload
+    def send(
+        self,
+        data: SendData,
+        flags: int = ...,
+        copy: bool = ...,
+        track: Literal[False] = ...,
+        routing_id: Optional[int] = ...,
+        group: Optional[str] = ...,
+    ) -> None: ...
+
+    @overload
+    def send(
+        self,
+        data: SendData,
+        flags: int = ...,
+        copy: bool = ...,
+        track: bool = ...,
+        routing_id: Optional[int] = ...,
+        group: Optional[str] = ...,
+    ) -> Optional[MessageTracker]: ...
+
     def send(
         self,
         data: Any,
@@ -368,7 +401,7 @@ class Socket:
         track: bool = False,
         routing_id: Optional[int] = None,
         group: Optional[str] = None,
-    ) -> Any:
+    ) -> Optional[MessageTracker]:
         """Send one frame. Returns a MessageTracker when `track` and not copying, else None."""
         if routing_id is not None or group is not None:
             if not isinstance(data, Frame):
@@ -405,7 +438,9 @@ class Socket:
             return None
         return self._send_lent(pinned, size, flags, track, timeout, start)
 
-    def _send_lent(self, pinned: Any, size: int, flags: int, track: bool, timeout: int, start: float) -> Any:
+    def _send_lent(
+        self, pinned: Any, size: int, flags: int, track: bool, timeout: int, start: float
+    ) -> Optional[MessageTracker]:
         """Zero-copy send: libzmq reads `pinned` in place until its free callback runs."""
         from zmq_cffi.tracker import MessageTracker
 
@@ -431,7 +466,19 @@ class Socket:
 
     # -- recv --------------------------------------------------------------------------------
 
-    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
+    @overload
+    def recv(self, flags: int = ..., copy: Literal[True] = ..., track: bool = ...) -> bytes: ...
+
+    @overload
+    def recv(self, flags: int, copy: Literal[False], track: bool = ...) -> Frame: ...
+
+    @overload
+    def recv(self, flags: int = ..., *, copy: Literal[False], track: bool = ...) -> Frame: ...
+
+    @overload
+    def recv(self, flags: int = ..., copy: bool = ..., track: bool = ...) -> Union[bytes, Frame]: ...
+
+    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Union[bytes, Frame]:
         """Receive one frame: bytes, or a Frame over libzmq's memory with copy=False."""
         if _lent:
             _collect()
@@ -462,7 +509,7 @@ class Socket:
         # From here the Frame owns the message; the size hint lets PyPy's GC see its memory.
         return Frame._from_received(ffi.gc(raw, _zmq_msg_close, info.size), bool(info.more))
 
-    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+    def recv_into(self, buffer: WriteableBuffer, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the full message size (may exceed nbytes,
         in which case the message was truncated, as zmq_recv does)."""
         pinned = _pin_buffer(buffer, "recv_into's buffer", writable=True)
@@ -478,7 +525,7 @@ class Socket:
         handle = self._handle
         timeout = self._rcvtimeo
         start = _monotonic() if timeout > 0 else 0.0
-        rc = lib.zmq_recv(handle, pinned, nbytes, flags)
+        rc: int = lib.zmq_recv(handle, pinned, nbytes, flags)
         if rc < 0:
             rc = self._retry(lambda: lib.zmq_recv(handle, pinned, nbytes, flags), _ZMQ_RCVTIMEO, timeout, start)
         return rc

@@ -41,7 +41,7 @@ def collect() -> int:
         return 0
     try:
         while True:
-            n = lib.zc_release_drain(_drain_out, _DRAIN_BATCH)
+            n: int = lib.zc_release_drain(_drain_out, _DRAIN_BATCH)
             for i in range(n):
                 entry = _lent.pop(_drain_out[i], None)
                 if entry is not None and entry[1] is not None:

@@ -41,7 +41,7 @@ from zmq_cffi.socket import Socket
 from zmq_cffi.stopwatch import Stopwatch
 from zmq_cffi.tracker import MessageTracker
 from zmq_cffi.version import (
-    __version__,
+    __version__ as __version__,  # `as`: exported to type checkers, like the names in __all__
     pyzmq_version,
     pyzmq_version_info,
     zmq_cffi_version,

@@ -30,7 +30,7 @@ class AttributeSetter:
         return self._get_attr_opt(upper, opt)
 
     def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
-        self.set(opt, value)  # type: ignore[attr-defined]
+        self.set(opt, value)
 
     def _get_attr_opt(self, name: str, opt: int) -> Any:
-        return self.get(opt)  # type: ignore[attr-defined]
+        return self.get(opt)

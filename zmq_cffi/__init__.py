@@ -115,5 +115,5 @@ __all__ = [
     "constants",
     "error",
 ]
-# Extended in place (not `+ list(...)`): type checkers read this form of __all__ too.
+# `__all__ += module.__all__` is a form of __all__ the typing spec defines, unlike `+ list(...)`.
 __all__ += constants.__all__

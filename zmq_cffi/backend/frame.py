@@ -19,6 +19,7 @@ from zmq_cffi.error import ZMQError, _zmq_error
 if TYPE_CHECKING:
     from typing import Literal
 
+    from zmq_cffi._typing import SendData
     from zmq_cffi.tracker import MessageTracker
 
 COPY_THRESHOLD = 65536
@@ -105,7 +106,7 @@ class Frame(_FrameBase):
 
     def __init__(
         self,
-        data: Any = None,
+        data: Optional[SendData] = None,
         track: bool = False,
         copy: Optional[bool] = None,
         copy_threshold: Optional[int] = None,

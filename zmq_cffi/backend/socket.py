@@ -169,17 +169,19 @@ class Socket:
                 raise TypeError("a Socket needs a Context (or shadow=address)")
             if not isinstance(socket_type, int) or isinstance(socket_type, bool):
                 raise TypeError(f"socket_type must be an int, not {type(socket_type).__name__}")
+            # A libzmq built without the DRAFT API still creates DRAFT sockets, then aborts the
+            # process (mechanism.cpp assertion) at their first handshake: refuse them here.
+            if socket_type in _DRAFT_SOCKET_TYPES and not lib.ZC_DRAFT_BUILD:
+                raise ZMQError(
+                    _EINVAL,
+                    f"socket type {_DRAFT_SOCKET_TYPES[socket_type]} needs libzmq built with "
+                    "the DRAFT API; this libzmq was built without it",
+                )
             handle = lib.zmq_socket(context._handle, socket_type)
             if handle == _NULL:
                 err = ffi.errno
                 if context._handle == _NULL:
                     raise ZMQError(lib.ENOTSUP, "the context is terminated")
-                if err == _EINVAL and socket_type in _DRAFT_SOCKET_TYPES and not lib.ZC_DRAFT_BUILD:
-                    raise ZMQError(
-                        err,
-                        f"socket type {_DRAFT_SOCKET_TYPES[socket_type]} needs libzmq built with "
-                        "the DRAFT API; this libzmq was built without it",
-                    )
                 if err == _EINVAL:
                     raise ZMQError(err, f"Invalid argument (unknown socket type {socket_type})")
                 raise _zmq_error(err)

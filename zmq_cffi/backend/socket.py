@@ -48,6 +48,9 @@ _lend = zerocopy.lend
 # Non-empty while libzmq holds lent buffers: then every send/recv also collects releases,
 # so a lent buffer goes back to Python promptly, not only at the next zero-copy send.
 _lent = zerocopy._lent
+_is_lent = zerocopy.is_lent
+# Below this, a received message is too small for its size hint to matter.
+_SHARED_HINT_MIN = 1 << 16
 
 # Socket types that exist only in libzmq's DRAFT API.
 _DRAFT_SOCKET_TYPES = {
@@ -461,8 +464,12 @@ class Socket:
         raw = ffi.new("zmq_msg_t *")
         if _zc_recv(handle, raw, flags, info) < 0:  # closes raw itself on failure
             self._retry(lambda: _zc_recv(handle, raw, flags, info), _ZMQ_RCVTIMEO, timeout, start)
-        # From here the Frame owns the message; the size hint lets PyPy's GC see its memory.
-        return Frame._from_received(ffi.gc(raw, _zmq_msg_close, info.size), bool(info.more))
+        # From here the Frame owns the message; the size hint lets PyPy's GC see its memory,
+        # unless that memory is a buffer we lent (inproc zero-copy), counted already.
+        size = info.size
+        if _lent and size >= _SHARED_HINT_MIN and _is_lent(info.data):
+            size = 0
+        return Frame._from_received(ffi.gc(raw, _zmq_msg_close, size), bool(info.more))
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the full message size (may exceed nbytes,

@@ -981,3 +981,81 @@ def test_large_message_zero_copy_both_ways(make_pair, transport):
     b.send(reply, copy=False)
     back = a.recv(copy=False)
     assert back.bytes == bytes(reply)
+
+
+# -- multipart: the fused copying paths (several frames per C call) ---------------------------
+
+MULTIPART_SHAPES = {
+    "one": [b"solo"],
+    "three": [b"topic", b"h" * 32, b"b" * 512],
+    "four": [b"1", b"2", b"3", b"4"],
+    "five": [b"a", b"b", b"c", b"d", b"e"],
+    "nine": [bytes([i]) * i for i in range(9)],
+    "twenty_frames": [b"%d" % i for i in range(20)],
+    "empty_frames": [b"", b"", b""],
+    "big_first": [b"B" * 10_000, b"small", b"tail"],
+    "big_middle": [b"head", b"B" * 5_000, b"tail"],
+    "big_last": [b"head", b"B" * 70_000],
+    "fills_buffer_exactly": [b"x" * 4000, b"y" * 96],
+    "one_byte_too_many": [b"x" * 4000, b"y" * 97, b"z"],
+    "all_big": [b"1" * 5000, b"2" * 5000, b"3" * 5000],
+}
+
+
+@pytest.mark.parametrize("shape", list(MULTIPART_SHAPES))
+@pytest.mark.parametrize("transport", ["inproc", "tcp"])
+def test_multipart_shapes_round_trip(make_pair, shape, transport):
+    pull, push = make_pair(zmq.PULL, zmq.PUSH, transport)
+    parts = MULTIPART_SHAPES[shape]
+    push.send_multipart(parts)
+    push.send_multipart([b"next"])
+    assert pull.recv_multipart() == parts
+    # The message after it is whole too: nothing of the first was left behind.
+    assert pull.recv_multipart() == [b"next"]
+    # And frame by frame, the `more` flags are right.
+    push.send_multipart(parts)
+    frames = pull.recv_multipart(copy=False)
+    assert [f.bytes for f in frames] == parts
+    assert [f.more for f in frames] == [True] * (len(parts) - 1) + [False]
+
+
+def test_multipart_dontwait_on_empty_raises_again(make_pair):
+    pull, push = make_pair(zmq.PULL, zmq.PUSH)
+    with pytest.raises(zmq.Again):
+        pull.recv_multipart(zmq.NOBLOCK)
+    push.send_multipart([b"a", b"b"])
+    assert pull.recv_multipart(zmq.NOBLOCK) == [b"a", b"b"]
+
+
+def test_send_multipart_dontwait_at_hwm_raises_again_and_sends_nothing(ctx):
+    push = ctx.socket(zmq.PUSH)
+    push.linger = 0
+    push.sndhwm = 1
+    push.bind(endpoint("inproc"))  # no peer: nothing can be queued
+    with pytest.raises(zmq.Again):
+        push.send_multipart([b"a", b"b", b"c"], zmq.NOBLOCK)
+
+
+def test_multipart_calls_a_subclass_send_and_recv(ctx):
+    # pyzmq's send_multipart/recv_multipart go through self.send/self.recv: keep that.
+    calls = []
+
+    class Recording(zmq.Socket):
+        def send(self, data, flags=0, copy=True, track=False, **kwargs):
+            calls.append(("send", bytes(data)))
+            return super().send(data, flags, copy=copy, track=track, **kwargs)
+
+        def recv(self, flags=0, copy=True, track=False):
+            frame = super().recv(flags, copy, track)
+            calls.append(("recv", frame))
+            return frame
+
+    a, b = Recording(ctx, zmq.PAIR), Recording(ctx, zmq.PAIR)
+    for s in (a, b):
+        s.linger = 0
+        s.rcvtimeo = s.sndtimeo = TIMEOUT_MS
+    a.bind("inproc://recording")
+    b.connect("inproc://recording")
+    a.send_multipart([b"x", b"y"])
+    assert b.recv_multipart() == [b"x", b"y"]
+    assert calls == [("send", b"x"), ("send", b"y"), ("recv", b"x"), ("recv", b"y")]

@@ -18,6 +18,8 @@ __all__ = ["Socket"]
 T = TypeVar("T", bound="Socket")
 
 _SNDMORE = int(constants.SNDMORE)
+_backend_send = backend.Socket.send
+_backend_recv = backend.Socket.recv
 _POLLIN = int(constants.POLLIN)
 _SEND_KWARGS = ("copy", "track", "routing_id", "group")
 
@@ -224,7 +226,16 @@ class Socket(backend.Socket, AttributeSetter):
         self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
     ) -> Any:
         """Send a sequence of frames as one message (SNDMORE is added to all but the last)."""
-        parts = list(msg_parts)
+        parts = msg_parts if msg_parts.__class__ is list else list(msg_parts)
+        # bytes frames sent by copy go through one C call per four frames, unless a subclass
+        # changed send() (pyzmq's send_multipart calls self.send for each frame).
+        if parts and not track and not kwargs and type(self).send is _backend_send:
+            threshold = self.copy_threshold
+            for part in parts:
+                if part.__class__ is not bytes or (not copy and len(part) >= threshold):
+                    break
+            else:
+                return self._send_multipart_copy(parts, flags)
         for i, part in enumerate(parts):
             if isinstance(part, (bytes, Frame, bytearray, memoryview)):
                 continue
@@ -244,6 +255,8 @@ class Socket(backend.Socket, AttributeSetter):
 
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> List[Any]:
         """Receive every frame of one message: a list of bytes, or of Frames with copy=False."""
+        if copy and type(self).recv is _backend_recv:
+            return self._recv_multipart_copy(flags)
         recv = self.recv
         parts = [recv(flags, copy, track)]
         info = self._rinfo

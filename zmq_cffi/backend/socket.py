@@ -11,7 +11,7 @@ import os
 import threading
 import time
 import weakref
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, List, Optional, Union
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.backend import frame as _frame
@@ -38,6 +38,11 @@ _zc_send_msg_copy = lib.zc_send_msg_copy
 _zc_send_zerocopy = lib.zc_send_zerocopy
 _zc_recv = lib.zc_recv
 _zc_recv_copy = lib.zc_recv_copy
+_zc_recv_parts = lib.zc_recv_parts
+_zc_send_parts = lib.zc_send_parts
+_ZMQ_SNDMORE = lib.ZMQ_SNDMORE
+# recv_multipart copies up to this many frames per C call; frames beyond come one by one.
+_RECV_PARTS_MAX = 16
 # Copying receives of up to this many bytes land in a per-socket buffer in one C call.
 _RECV_BUFFER_SIZE = 4096
 _zmq_msg_close = lib.zmq_msg_close
@@ -140,6 +145,7 @@ class Socket:
     _rmsg: Any = None
     _rinfo: Any = None
     _rbuf: Any = None
+    _rsizes: Any = None
     context: Any = None
     copy_threshold: int = _frame.COPY_THRESHOLD
     # RCVTIMEO/SNDTIMEO as last set through this object: after a signal interrupts a blocking
@@ -470,6 +476,74 @@ class Socket:
         if _lent and size >= _SHARED_HINT_MIN and _is_lent(info.data):
             size = 0
         return Frame._from_received(ffi.gc(raw, _zmq_msg_close, size), bool(info.more))
+
+    def _recv_multipart_copy(self, flags: int) -> List[bytes]:
+        """recv_multipart(copy=True): the frames that fit the socket's 4 KiB buffer arrive in
+        one C call; a bigger frame, and any beyond the first 16, come through recv()."""
+        if _lent:
+            _collect()
+        handle = self._handle
+        msg, buf, info, sizes = self._rmsg, self._rbuf, self._rinfo, self._rsizes
+        if sizes is None:
+            if buf is None:
+                buf = ffi.new("char[]", _RECV_BUFFER_SIZE)
+                object.__setattr__(self, "_rbuf", buf)
+            sizes = ffi.new("size_t[]", _RECV_PARTS_MAX)
+            object.__setattr__(self, "_rsizes", sizes)
+        timeout = self._rcvtimeo
+        start = _monotonic() if timeout > 0 else 0.0
+        n = _zc_recv_parts(handle, msg, flags, buf, _RECV_BUFFER_SIZE, sizes, _RECV_PARTS_MAX, info)
+        if n < 0:
+            n = self._retry(
+                lambda: _zc_recv_parts(handle, msg, flags, buf, _RECV_BUFFER_SIZE, sizes, _RECV_PARTS_MAX, info),
+                _ZMQ_RCVTIMEO, timeout, start,
+            )
+        parts = []
+        pos = 0
+        for i in range(n):
+            length = sizes[i]
+            parts.append(_unpack(buf + pos, length))
+            pos += length
+        if info.held:
+            parts.append(_unpack(info.data, info.size))
+            _zmq_msg_close(msg)
+        recv = Socket.recv
+        while info.more:
+            parts.append(recv(self, flags))
+        return parts
+
+    def _send_multipart_copy(self, parts: List[bytes], flags: int) -> None:
+        """send_multipart of bytes frames sent by copy: four frames per C call. A failed first
+        frame is retried (EINTR) or raised as send() would; after a frame that failed later,
+        send() takes over from that frame."""
+        if _lent:
+            _collect()
+        handle = self._handle
+        timeout = self._sndtimeo
+        start = _monotonic() if timeout > 0 else 0.0
+        count = len(parts)
+        more = flags | _ZMQ_SNDMORE
+        done = 0
+        while done < count:
+            chunk = parts[done:done + 4] if done or count > 4 else parts
+            k = len(chunk)
+            f = flags if done + k == count else more
+            p0 = chunk[0]
+            p1 = chunk[1] if k > 1 else b""
+            p2 = chunk[2] if k > 2 else b""
+            p3 = chunk[3] if k > 3 else b""
+            sent = _zc_send_parts(handle, f, k, p0, len(p0), p1, len(p1), p2, len(p2), p3, len(p3))
+            if sent < 0:
+                sent = self._retry(
+                    lambda: _zc_send_parts(handle, f, k, p0, len(p0), p1, len(p1), p2, len(p2), p3, len(p3)),
+                    _ZMQ_SNDTIMEO, timeout, start,
+                )
+            done += sent
+            if sent < k:
+                send = Socket.send
+                while done < count:
+                    send(self, parts[done], flags if done == count - 1 else more)
+                    done += 1
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the full message size (may exceed nbytes,

@@ -343,8 +343,29 @@ def test_unknown_attribute(ctx):
     s = ctx.socket(zmq.PUSH)
     with pytest.raises(AttributeError):
         s.no_such_option
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="no such option: NO_SUCH_OPTION"):
         s.no_such_option = 1
+
+
+@pytest.mark.parametrize("option", list(zmq.SocketOption), ids=lambda o: o.name)
+def test_every_option_is_an_attribute_in_both_cases(ctx, option):
+    s = ctx.socket(zmq.DEALER)
+    for name in (option.name.lower(), option.name):
+        assert hasattr(type(s), name), name
+    if option.name in ("SUBSCRIBE", "UNSUBSCRIBE", "HWM"):
+        return  # methods / pyzmq's two-option shorthand, tested on their own
+    try:
+        expected = s.get(option)
+    except zmq.ZMQError:
+        return  # write-only, or not in this libzmq (e.g. ROUTER_MANDATORY, NORM_*)
+    assert getattr(s, option.name.lower()) == expected
+    assert getattr(s, option.name) == expected
+
+
+def test_option_attributes_in_upper_case(ctx):
+    s = ctx.socket(zmq.PUSH)
+    s.LINGER = 123
+    assert s.linger == s.LINGER == s.get(zmq.LINGER) == 123
 
 
 def test_subscribe_by_attribute(ctx):

@@ -7,7 +7,7 @@ import random
 from typing import Any, Callable, List, Optional, Sequence, TypeVar, Union
 
 from zmq_cffi import backend, constants
-from zmq_cffi._attrsettr import AttributeSetter
+from zmq_cffi._attrsettr import OptionSetter, add_option_properties
 from zmq_cffi.backend.frame import Frame
 from zmq_cffi.backend.poll import poll_items
 from zmq_cffi._ffi import ffi
@@ -45,7 +45,7 @@ class _EndpointContext:
         return f"<{self.kind} {self.addr!r} on {self.socket!r}>"
 
 
-class Socket(backend.Socket, AttributeSetter):
+class Socket(backend.Socket, OptionSetter):
     """A ZeroMQ socket; create it with `Context.socket(type)`.
 
     `Socket(ctx, type)`, `Socket(other_socket)` (a shadow of it) or `Socket(shadow=address)`.
@@ -349,3 +349,6 @@ class Socket(backend.Socket, AttributeSetter):
         """Stop monitoring started with get_monitor_socket (the PAIR socket gets MONITOR_STOPPED)."""
         object.__setattr__(self, "_monitor_socket", None)
         self.monitor(None, 0)
+
+
+add_option_properties(Socket, constants.SocketOption)

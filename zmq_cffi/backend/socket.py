@@ -278,10 +278,11 @@ class Socket:
         elif option == _ZMQ_SNDTIMEO:
             object.__setattr__(self, "_sndtimeo", optval)
 
-    def _retry(self, attempt: Any, option: int, timeout: int, start: float) -> int:
+    def _retry(self, option: int, timeout: int, start: float, attempt: Any, *args: Any) -> int:
         """Slow path of a failed blocking call: raise its error, or, after EINTR (Python's
-        signal handlers have run by now and did not raise), call `attempt()` again with what
-        remains of the `timeout` ms that began at `start`."""
+        signal handlers have run by now and did not raise), call `attempt(*args)` again with
+        what remains of the `timeout` ms that began at `start`. (Arguments rather than a
+        closure: a lambda in the hot path would make cells of its variables on every call.)"""
         err = ffi.errno
         handle = self._handle
         shortened = False
@@ -295,7 +296,7 @@ class Socket:
                         raise _zmq_error(_EAGAIN)
                     lib.zc_setsockopt_int(handle, option, remaining)
                     shortened = True
-                rc = attempt()
+                rc = attempt(*args)
                 if rc >= 0:
                     return rc
                 err = ffi.errno
@@ -395,20 +396,20 @@ class Socket:
         handle = self._handle
         if data.__class__ is bytes and (copy or len(data) < self.copy_threshold) and not track:
             if _zc_send_copy(handle, data, len(data), flags) < 0:
-                self._retry(lambda: _zc_send_copy(handle, data, len(data), flags), _ZMQ_SNDTIMEO, timeout, start)
+                self._retry(_ZMQ_SNDTIMEO, timeout, start, _zc_send_copy, handle, data, len(data), flags)
             return None
         if isinstance(data, Frame):
             if track and data.tracker is None:
                 raise ValueError("track=True needs a tracked Frame: create it with Frame(data, track=True)")
             msg = data._msg
             if _zc_send_msg_copy(handle, msg, flags) < 0:
-                self._retry(lambda: _zc_send_msg_copy(handle, msg, flags), _ZMQ_SNDTIMEO, timeout, start)
+                self._retry(_ZMQ_SNDTIMEO, timeout, start, _zc_send_msg_copy, handle, msg, flags)
             return data.tracker if track else None
         pinned = _pin_buffer(data)
         size = len(pinned)
         if copy or size < self.copy_threshold:
             if _zc_send_copy(handle, pinned, size, flags) < 0:
-                self._retry(lambda: _zc_send_copy(handle, pinned, size, flags), _ZMQ_SNDTIMEO, timeout, start)
+                self._retry(_ZMQ_SNDTIMEO, timeout, start, _zc_send_copy, handle, pinned, size, flags)
             if track and not copy:
                 from zmq_cffi.tracker import _FINISHED_TRACKER
 
@@ -437,7 +438,7 @@ class Socket:
             return rc
 
         if attempt() < 0:
-            self._retry(attempt, _ZMQ_SNDTIMEO, timeout, start)
+            self._retry(_ZMQ_SNDTIMEO, timeout, start, attempt)
         return tracker
 
     # -- recv --------------------------------------------------------------------------------
@@ -459,8 +460,7 @@ class Socket:
             size = _zc_recv_copy(handle, msg, flags, buf, _RECV_BUFFER_SIZE, info)
             if size < 0:
                 size = self._retry(
-                    lambda: _zc_recv_copy(handle, msg, flags, buf, _RECV_BUFFER_SIZE, info),
-                    _ZMQ_RCVTIMEO, timeout, start,
+                    _ZMQ_RCVTIMEO, timeout, start, _zc_recv_copy, handle, msg, flags, buf, _RECV_BUFFER_SIZE, info
                 )
             if size <= _RECV_BUFFER_SIZE:
                 return _unpack(buf, size)
@@ -469,7 +469,7 @@ class Socket:
             return data
         raw = ffi.new("zmq_msg_t *")
         if _zc_recv(handle, raw, flags, info) < 0:  # closes raw itself on failure
-            self._retry(lambda: _zc_recv(handle, raw, flags, info), _ZMQ_RCVTIMEO, timeout, start)
+            self._retry(_ZMQ_RCVTIMEO, timeout, start, _zc_recv, handle, raw, flags, info)
         # From here the Frame owns the message; the size hint lets PyPy's GC see its memory,
         # unless that memory is a buffer we lent (inproc zero-copy), counted already.
         size = info.size
@@ -495,8 +495,8 @@ class Socket:
         n = _zc_recv_parts(handle, msg, flags, buf, _RECV_BUFFER_SIZE, sizes, _RECV_PARTS_MAX, info)
         if n < 0:
             n = self._retry(
-                lambda: _zc_recv_parts(handle, msg, flags, buf, _RECV_BUFFER_SIZE, sizes, _RECV_PARTS_MAX, info),
                 _ZMQ_RCVTIMEO, timeout, start,
+                _zc_recv_parts, handle, msg, flags, buf, _RECV_BUFFER_SIZE, sizes, _RECV_PARTS_MAX, info,
             )
         parts = []
         pos = 0
@@ -535,8 +535,8 @@ class Socket:
             sent = _zc_send_parts(handle, f, k, p0, len(p0), p1, len(p1), p2, len(p2), p3, len(p3))
             if sent < 0:
                 sent = self._retry(
-                    lambda: _zc_send_parts(handle, f, k, p0, len(p0), p1, len(p1), p2, len(p2), p3, len(p3)),
                     _ZMQ_SNDTIMEO, timeout, start,
+                    _zc_send_parts, handle, f, k, p0, len(p0), p1, len(p1), p2, len(p2), p3, len(p3),
                 )
             done += sent
             if sent < k:
@@ -563,5 +563,5 @@ class Socket:
         start = _monotonic() if timeout > 0 else 0.0
         rc = lib.zmq_recv(handle, pinned, nbytes, flags)
         if rc < 0:
-            rc = self._retry(lambda: lib.zmq_recv(handle, pinned, nbytes, flags), _ZMQ_RCVTIMEO, timeout, start)
+            rc = self._retry(_ZMQ_RCVTIMEO, timeout, start, lib.zmq_recv, handle, pinned, nbytes, flags)
         return rc

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pkg in libzmq3-dev pkg-config pypy3 pypy3-dev gcc; do
+# iproute2 and nftables: the reliability tests build network namespaces and drop packets.
+for pkg in libzmq3-dev pkg-config pypy3 pypy3-dev gcc iproute2 nftables; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -67,6 +67,7 @@ def test_ctrl_c_interrupts_blocking_recv(ctx):
     assert interrupted_promptly(pull.recv) < 2.0
     assert interrupted_promptly(lambda: pull.recv(copy=False)) < 2.0
     assert interrupted_promptly(lambda: pull.recv_into(bytearray(10))) < 2.0
+    assert interrupted_promptly(pull.recv_multipart) < 2.0
 
 
 def test_ctrl_c_interrupts_blocking_send(ctx):
@@ -74,6 +75,7 @@ def test_ctrl_c_interrupts_blocking_send(ctx):
     push.linger = 0
     push.bind(endpoint("inproc"))
     assert interrupted_promptly(lambda: push.send(b"nobody listens")) < 2.0
+    assert interrupted_promptly(lambda: push.send_multipart([b"nobody", b"listens"])) < 2.0
 
 
 def test_ctrl_c_interrupts_poll_and_poller(ctx):
@@ -103,14 +105,15 @@ def test_ctrl_c_interrupts_term_waiting_for_a_socket():
     assert context.closed
 
 
-def test_handler_that_returns_keeps_the_remaining_rcvtimeo(ctx, counting_handler):
+@pytest.mark.parametrize("call", ["recv", "recv_multipart"])
+def test_handler_that_returns_keeps_the_remaining_rcvtimeo(ctx, counting_handler, call):
     pull = ctx.socket(zmq.PULL)
     pull.bind(endpoint("inproc"))
     pull.rcvtimeo = 500
     start = time.monotonic()
     with signals_to_main(signal.SIGUSR1, every=0.05):
         with pytest.raises(zmq.Again):
-            pull.recv()
+            getattr(pull, call)()
     elapsed = time.monotonic() - start
     assert counting_handler, "no signal arrived during the recv"
     # Restarting the full timeout after each signal would never time out here.
@@ -118,7 +121,8 @@ def test_handler_that_returns_keeps_the_remaining_rcvtimeo(ctx, counting_handler
     assert pull.rcvtimeo == 500
 
 
-def test_handler_that_returns_keeps_the_remaining_sndtimeo(ctx, counting_handler):
+@pytest.mark.parametrize("frames", [1, 3], ids=["send", "send_multipart"])
+def test_handler_that_returns_keeps_the_remaining_sndtimeo(ctx, counting_handler, frames):
     push = ctx.socket(zmq.PUSH)
     push.linger = 0
     push.bind(endpoint("inproc"))
@@ -126,7 +130,10 @@ def test_handler_that_returns_keeps_the_remaining_sndtimeo(ctx, counting_handler
     start = time.monotonic()
     with signals_to_main(signal.SIGUSR1, every=0.05):
         with pytest.raises(zmq.Again):
-            push.send(b"nobody listens")
+            if frames == 1:
+                push.send(b"nobody listens")
+            else:
+                push.send_multipart([b"nobody"] * frames)
     assert counting_handler
     assert 0.45 <= time.monotonic() - start < 5.0
     assert push.sndtimeo == 500

@@ -26,6 +26,7 @@ typedef struct {
     char *data;
     size_t size;
     int more;
+    int held;
 } zc_recvinfo_t;
 
 static int zc_recv(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info)
@@ -55,6 +56,55 @@ static int zc_recv_copy(void *s, zmq_msg_t *msg, int flags, char *buf, size_t ca
         zmq_msg_close(msg);
     }
     return rc;
+}
+
+/* recv_multipart's copying path in one crossing: the frames of one message land back to back
+   in buf while they fit, their sizes in sizes[]. Returns how many were copied, or -1 when the
+   first recv failed (errno set, nothing received). Then info->more says whether frames remain;
+   info->held says the next one is open in msg (described by info) because it did not fit.
+   A later recv that fails (rare: the frames of a message arrive together) returns the count
+   so far with info->more set, and the caller's ordinary recv reports the error. */
+static int zc_recv_parts(void *s, zmq_msg_t *msg, int flags, char *buf, size_t cap,
+                         size_t *sizes, int maxparts, zc_recvinfo_t *info)
+{
+    size_t used = 0;
+    int n = 0;
+    info->held = 0;
+    while (n < maxparts) {
+        if (zc_recv(s, msg, flags, info) < 0) {
+            if (n == 0)
+                return -1;
+            info->more = 1;
+            return n;
+        }
+        if (info->size > cap - used) {
+            info->held = 1;
+            return n;
+        }
+        memcpy(buf + used, info->data, info->size);
+        zmq_msg_close(msg);
+        used += info->size;
+        sizes[n++] = info->size;
+        if (!info->more)
+            return n;
+    }
+    return n;
+}
+
+/* send_multipart's copying path: up to four frames in one crossing; every frame but the last
+   gets ZMQ_SNDMORE added, the last is sent with `flags` as given. Returns -1 when the first
+   frame failed (errno set, nothing sent), else how many frames were sent (errno set when fewer
+   than n): the caller sends the rest its ordinary way. */
+static int zc_send_parts(void *s, int flags, int n, const char *p0, size_t n0, const char *p1,
+                         size_t n1, const char *p2, size_t n2, const char *p3, size_t n3)
+{
+    const char *data[4] = {p0, p1, p2, p3};
+    size_t len[4] = {n0, n1, n2, n3};
+    for (int i = 0; i < n; i++) {
+        if (zmq_send(s, data[i], len[i], i < n - 1 ? flags | ZMQ_SNDMORE : flags) < 0)
+            return i ? i : -1;
+    }
+    return n;
 }
 
 static int zc_send_copy(void *s, const char *buf, size_t len, int flags)

@@ -7,7 +7,7 @@ import random
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, TypeVar, Union, cast, overload
 
 from zmq_cffi import backend, constants
-from zmq_cffi._attrsettr import AttributeSetter
+from zmq_cffi._attrsettr import OptionSetter, add_option_properties
 from zmq_cffi.backend.frame import Frame
 from zmq_cffi.backend.poll import poll_items
 from zmq_cffi._ffi import ffi
@@ -26,6 +26,8 @@ T = TypeVar("T", bound="Socket")
 R = TypeVar("R")
 
 _SNDMORE = int(constants.SNDMORE)
+_backend_send = backend.Socket.send
+_backend_recv = backend.Socket.recv
 _POLLIN = int(constants.POLLIN)
 _SEND_KWARGS = ("copy", "track", "routing_id", "group")
 
@@ -51,7 +53,7 @@ class _EndpointContext:
         return f"<{self.kind} {self.addr!r} on {self.socket!r}>"
 
 
-class Socket(backend.Socket, AttributeSetter):
+class Socket(backend.Socket, OptionSetter):
     """A ZeroMQ socket; create it with `Context.socket(type)`.
 
     `Socket(ctx, type)`, `Socket(other_socket)` (a shadow of it) or `Socket(shadow=address)`.
@@ -61,6 +63,11 @@ class Socket(backend.Socket, AttributeSetter):
 
     _monitor_socket: Optional["Socket"] = None
     _type_name: str = "UNKNOWN"
+
+    if TYPE_CHECKING:
+        # Every socket option is also a property (`sock.linger`, `sock.LINGER`), added below
+        # the class from the SocketOption enum: type checkers see them through this.
+        def __getattr__(self, name: str) -> Any: ...
 
     def __init__(
         self,
@@ -234,7 +241,17 @@ class Socket(backend.Socket, AttributeSetter):
         self, msg_parts: Sequence[SendData], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
     ) -> Optional[MessageTracker]:
         """Send a sequence of frames as one message (SNDMORE is added to all but the last)."""
-        parts = list(msg_parts)
+        parts: Sequence[Any] = msg_parts if msg_parts.__class__ is list else list(msg_parts)
+        # bytes frames sent by copy go through one C call per four frames, unless a subclass
+        # changed send() (pyzmq's send_multipart calls self.send for each frame).
+        if parts and not track and not kwargs and type(self).send is _backend_send:
+            threshold = self.copy_threshold
+            for part in parts:
+                if part.__class__ is not bytes or (not copy and len(part) >= threshold):
+                    break
+            else:
+                self._send_multipart_copy(parts, flags)
+                return None
         for i, part in enumerate(parts):
             if isinstance(part, (bytes, Frame, bytearray, memoryview)):
                 continue
@@ -270,6 +287,8 @@ class Socket(backend.Socket, AttributeSetter):
 
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> List[Any]:
         """Receive every frame of one message: a list of bytes, or of Frames with copy=False."""
+        if copy and type(self).recv is _backend_recv:
+            return self._recv_multipart_copy(flags)
         recv = self.recv
         parts = [recv(flags, copy, track)]
         info = self._rinfo
@@ -372,3 +391,6 @@ class Socket(backend.Socket, AttributeSetter):
         """Stop monitoring started with get_monitor_socket (the PAIR socket gets MONITOR_STOPPED)."""
         object.__setattr__(self, "_monitor_socket", None)
         self.monitor(None, 0)
+
+
+add_option_properties(Socket, constants.SocketOption)

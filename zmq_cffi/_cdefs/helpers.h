@@ -5,6 +5,7 @@ typedef struct {
     char *data;
     size_t size;
     int more;
+    int held;
 } zc_recvinfo_t;
 
 #define ZC_GETSOCKOPT_ERROR ...
@@ -14,6 +15,13 @@ typedef struct {
 int zc_recv(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info);
 /* recv into buf if the message fits in cap bytes (msg closed), else leave msg open (info) */
 int zc_recv_copy(void *s, zmq_msg_t *msg, int flags, char *buf, size_t cap, zc_recvinfo_t *info);
+/* recv_multipart: frames of one message back to back into buf (sizes[]) while they fit;
+   info->held: the next frame is open in msg; info->more: frames remain. -1: nothing received */
+int zc_recv_parts(void *s, zmq_msg_t *msg, int flags, char *buf, size_t cap,
+                  size_t *sizes, int maxparts, zc_recvinfo_t *info);
+/* send_multipart: up to 4 frames (SNDMORE on all but the last); how many were sent, -1: none */
+int zc_send_parts(void *s, int flags, int n, const char *p0, size_t n0, const char *p1,
+                  size_t n1, const char *p2, size_t n2, const char *p3, size_t n3);
 /* send a copy of buf (zmq_send, typed so that bytes pass without conversion) */
 int zc_send_copy(void *s, const char *buf, size_t len, int flags);
 /* send a shallow copy of msg, leaving msg itself intact for reuse */

@@ -145,7 +145,7 @@ class Frame(_FrameBase):
         token = zerocopy.lend(pinned, self.tracker_event)
         if lib.zc_msg_init_zerocopy(msg, pinned, size, token) < 0:
             err = ffi.errno
-            zerocopy._lent.pop(token, None)
+            zerocopy.unlend(token)
             raise _zmq_error(err)
 
     @classmethod

@@ -11,7 +11,7 @@ import os
 import threading
 import time
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Union, overload
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.backend import frame as _frame
@@ -46,6 +46,11 @@ _zc_send_msg_copy: Callable[..., int] = lib.zc_send_msg_copy
 _zc_send_zerocopy: Callable[..., int] = lib.zc_send_zerocopy
 _zc_recv: Callable[..., int] = lib.zc_recv
 _zc_recv_copy: Callable[..., int] = lib.zc_recv_copy
+_zc_recv_parts: Callable[..., int] = lib.zc_recv_parts
+_zc_send_parts: Callable[..., int] = lib.zc_send_parts
+_ZMQ_SNDMORE = lib.ZMQ_SNDMORE
+# recv_multipart copies up to this many frames per C call; frames beyond come one by one.
+_RECV_PARTS_MAX = 16
 # Copying receives of up to this many bytes land in a per-socket buffer in one C call.
 _RECV_BUFFER_SIZE = 4096
 _zmq_msg_close = lib.zmq_msg_close
@@ -56,6 +61,9 @@ _lend = zerocopy.lend
 # Non-empty while libzmq holds lent buffers: then every send/recv also collects releases,
 # so a lent buffer goes back to Python promptly, not only at the next zero-copy send.
 _lent = zerocopy._lent
+_is_lent = zerocopy.is_lent
+# Below this, a received message is too small for its size hint to matter.
+_SHARED_HINT_MIN = 1 << 16
 
 # Socket types that exist only in libzmq's DRAFT API.
 _DRAFT_SOCKET_TYPES = {
@@ -146,6 +154,7 @@ class Socket:
     _rmsg: Any = None
     _rinfo: Any = None
     _rbuf: Any = None
+    _rsizes: Any = None
     context: Any = None
     copy_threshold: int = _frame.COPY_THRESHOLD
     # RCVTIMEO/SNDTIMEO as last set through this object: after a signal interrupts a blocking
@@ -178,17 +187,19 @@ class Socket:
                 raise TypeError("a Socket needs a Context (or shadow=address)")
             if not isinstance(socket_type, int) or isinstance(socket_type, bool):
                 raise TypeError(f"socket_type must be an int, not {type(socket_type).__name__}")
+            # A libzmq built without the DRAFT API still creates DRAFT sockets, then aborts the
+            # process (mechanism.cpp assertion) at their first handshake: refuse them here.
+            if socket_type in _DRAFT_SOCKET_TYPES and not lib.ZC_DRAFT_BUILD:
+                raise ZMQError(
+                    _EINVAL,
+                    f"socket type {_DRAFT_SOCKET_TYPES[socket_type]} needs libzmq built with "
+                    "the DRAFT API; this libzmq was built without it",
+                )
             handle = lib.zmq_socket(context._handle, socket_type)
             if handle == _NULL:
                 err = ffi.errno
                 if context._handle == _NULL:
                     raise ZMQError(lib.ENOTSUP, "the context is terminated")
-                if err == _EINVAL and socket_type in _DRAFT_SOCKET_TYPES and not lib.ZC_DRAFT_BUILD:
-                    raise ZMQError(
-                        err,
-                        f"socket type {_DRAFT_SOCKET_TYPES[socket_type]} needs libzmq built with "
-                        "the DRAFT API; this libzmq was built without it",
-                    )
                 if err == _EINVAL:
                     raise ZMQError(err, f"Invalid argument (unknown socket type {socket_type})")
                 raise _zmq_error(err)
@@ -277,10 +288,11 @@ class Socket:
         elif option == _ZMQ_SNDTIMEO:
             object.__setattr__(self, "_sndtimeo", optval)
 
-    def _retry(self, attempt: Callable[[], int], option: int, timeout: int, start: float) -> int:
+    def _retry(self, option: int, timeout: int, start: float, attempt: Callable[..., int], *args: Any) -> int:
         """Slow path of a failed blocking call: raise its error, or, after EINTR (Python's
-        signal handlers have run by now and did not raise), call `attempt()` again with what
-        remains of the `timeout` ms that began at `start`."""
+        signal handlers have run by now and did not raise), call `attempt(*args)` again with
+        what remains of the `timeout` ms that began at `start`. (Arguments rather than a
+        closure: a lambda in the hot path would make cells of its variables on every call.)"""
         err = ffi.errno
         handle = self._handle
         shortened = False
@@ -294,7 +306,7 @@ class Socket:
                         raise _zmq_error(_EAGAIN)
                     lib.zc_setsockopt_int(handle, option, remaining)
                     shortened = True
-                rc = attempt()
+                rc = attempt(*args)
                 if rc >= 0:
                     return rc
                 err = ffi.errno
@@ -417,20 +429,20 @@ class Socket:
         handle = self._handle
         if data.__class__ is bytes and (copy or len(data) < self.copy_threshold) and not track:
             if _zc_send_copy(handle, data, len(data), flags) < 0:
-                self._retry(lambda: _zc_send_copy(handle, data, len(data), flags), _ZMQ_SNDTIMEO, timeout, start)
+                self._retry(_ZMQ_SNDTIMEO, timeout, start, _zc_send_copy, handle, data, len(data), flags)
             return None
         if isinstance(data, Frame):
             if track and data.tracker is None:
                 raise ValueError("track=True needs a tracked Frame: create it with Frame(data, track=True)")
             msg = data._msg
             if _zc_send_msg_copy(handle, msg, flags) < 0:
-                self._retry(lambda: _zc_send_msg_copy(handle, msg, flags), _ZMQ_SNDTIMEO, timeout, start)
+                self._retry(_ZMQ_SNDTIMEO, timeout, start, _zc_send_msg_copy, handle, msg, flags)
             return data.tracker if track else None
         pinned = _pin_buffer(data)
         size = len(pinned)
         if copy or size < self.copy_threshold:
             if _zc_send_copy(handle, pinned, size, flags) < 0:
-                self._retry(lambda: _zc_send_copy(handle, pinned, size, flags), _ZMQ_SNDTIMEO, timeout, start)
+                self._retry(_ZMQ_SNDTIMEO, timeout, start, _zc_send_copy, handle, pinned, size, flags)
             if track and not copy:
                 from zmq_cffi.tracker import _FINISHED_TRACKER
 
@@ -461,7 +473,7 @@ class Socket:
             return rc
 
         if attempt() < 0:
-            self._retry(attempt, _ZMQ_SNDTIMEO, timeout, start)
+            self._retry(_ZMQ_SNDTIMEO, timeout, start, attempt)
         return tracker
 
     # -- recv --------------------------------------------------------------------------------
@@ -495,8 +507,7 @@ class Socket:
             size = _zc_recv_copy(handle, msg, flags, buf, _RECV_BUFFER_SIZE, info)
             if size < 0:
                 size = self._retry(
-                    lambda: _zc_recv_copy(handle, msg, flags, buf, _RECV_BUFFER_SIZE, info),
-                    _ZMQ_RCVTIMEO, timeout, start,
+                    _ZMQ_RCVTIMEO, timeout, start, _zc_recv_copy, handle, msg, flags, buf, _RECV_BUFFER_SIZE, info
                 )
             if size <= _RECV_BUFFER_SIZE:
                 return _unpack(buf, size)
@@ -505,9 +516,81 @@ class Socket:
             return data
         raw = ffi.new("zmq_msg_t *")
         if _zc_recv(handle, raw, flags, info) < 0:  # closes raw itself on failure
-            self._retry(lambda: _zc_recv(handle, raw, flags, info), _ZMQ_RCVTIMEO, timeout, start)
-        # From here the Frame owns the message; the size hint lets PyPy's GC see its memory.
-        return Frame._from_received(ffi.gc(raw, _zmq_msg_close, info.size), bool(info.more))
+            self._retry(_ZMQ_RCVTIMEO, timeout, start, _zc_recv, handle, raw, flags, info)
+        # From here the Frame owns the message; the size hint lets PyPy's GC see its memory,
+        # unless that memory is a buffer we lent (inproc zero-copy), counted already.
+        size = info.size
+        if _lent and size >= _SHARED_HINT_MIN and _is_lent(info.data):
+            size = 0
+        return Frame._from_received(ffi.gc(raw, _zmq_msg_close, size), bool(info.more))
+
+    def _recv_multipart_copy(self, flags: int) -> List[bytes]:
+        """recv_multipart(copy=True): the frames that fit the socket's 4 KiB buffer arrive in
+        one C call; a bigger frame, and any beyond the first 16, come through recv()."""
+        if _lent:
+            _collect()
+        handle = self._handle
+        msg, buf, info, sizes = self._rmsg, self._rbuf, self._rinfo, self._rsizes
+        if sizes is None:
+            if buf is None:
+                buf = ffi.new("char[]", _RECV_BUFFER_SIZE)
+                object.__setattr__(self, "_rbuf", buf)
+            sizes = ffi.new("size_t[]", _RECV_PARTS_MAX)
+            object.__setattr__(self, "_rsizes", sizes)
+        timeout = self._rcvtimeo
+        start = _monotonic() if timeout > 0 else 0.0
+        n = _zc_recv_parts(handle, msg, flags, buf, _RECV_BUFFER_SIZE, sizes, _RECV_PARTS_MAX, info)
+        if n < 0:
+            n = self._retry(
+                _ZMQ_RCVTIMEO, timeout, start,
+                _zc_recv_parts, handle, msg, flags, buf, _RECV_BUFFER_SIZE, sizes, _RECV_PARTS_MAX, info,
+            )
+        parts = []
+        pos = 0
+        for i in range(n):
+            length = sizes[i]
+            parts.append(_unpack(buf + pos, length))
+            pos += length
+        if info.held:
+            parts.append(_unpack(info.data, info.size))
+            _zmq_msg_close(msg)
+        recv = Socket.recv
+        while info.more:
+            parts.append(recv(self, flags))
+        return parts
+
+    def _send_multipart_copy(self, parts: Sequence[bytes], flags: int) -> None:
+        """send_multipart of bytes frames sent by copy: four frames per C call. A failed first
+        frame is retried (EINTR) or raised as send() would; after a frame that failed later,
+        send() takes over from that frame."""
+        if _lent:
+            _collect()
+        handle = self._handle
+        timeout = self._sndtimeo
+        start = _monotonic() if timeout > 0 else 0.0
+        count = len(parts)
+        more = flags | _ZMQ_SNDMORE
+        done = 0
+        while done < count:
+            chunk = parts[done:done + 4] if done or count > 4 else parts
+            k = len(chunk)
+            f = flags if done + k == count else more
+            p0 = chunk[0]
+            p1 = chunk[1] if k > 1 else b""
+            p2 = chunk[2] if k > 2 else b""
+            p3 = chunk[3] if k > 3 else b""
+            sent = _zc_send_parts(handle, f, k, p0, len(p0), p1, len(p1), p2, len(p2), p3, len(p3))
+            if sent < 0:
+                sent = self._retry(
+                    _ZMQ_SNDTIMEO, timeout, start,
+                    _zc_send_parts, handle, f, k, p0, len(p0), p1, len(p1), p2, len(p2), p3, len(p3),
+                )
+            done += sent
+            if sent < k:
+                send = Socket.send
+                while done < count:
+                    send(self, parts[done], flags if done == count - 1 else more)
+                    done += 1
 
     def recv_into(self, buffer: WriteableBuffer, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the full message size (may exceed nbytes,
@@ -527,5 +610,5 @@ class Socket:
         start = _monotonic() if timeout > 0 else 0.0
         rc: int = lib.zmq_recv(handle, pinned, nbytes, flags)
         if rc < 0:
-            rc = self._retry(lambda: lib.zmq_recv(handle, pinned, nbytes, flags), _ZMQ_RCVTIMEO, timeout, start)
+            rc = self._retry(_ZMQ_RCVTIMEO, timeout, start, lib.zmq_recv, handle, pinned, nbytes, flags)
         return rc

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Static types: mypy --strict on the zmq_cffi package, then on the example programs.
+# Static types: mypy --strict on the zmq_cffi package, on the type assertions about its public
+# API (tests/typecheck/), then on the example programs.
 #
 #   bash .ci/typecheck.sh
 #
@@ -64,6 +65,9 @@ EOF
 status=0
 echo "=== typecheck: mypy --strict zmq_cffi"
 MYPYPATH="$ROOT" "$PY" -m mypy --strict zmq_cffi || status=1
+# Type assertions on the public API (recv() is bytes, ...): a regression there fails here.
+echo "=== typecheck: mypy --strict tests/typecheck"
+MYPYPATH="$ROOT" "$PY" -m mypy --strict tests/typecheck || status=1
 for dir in examples/*/; do
   echo "=== typecheck: mypy --strict ${dir%/}"
   (cd "$dir" && MYPYPATH="$STUBS:$ROOT" "$ROOT/$PY" -m mypy --strict --cache-dir "$ROOT/.mypy_cache" ./*.py) \

@@ -280,3 +280,14 @@ def test_every_pyzmq_enum(pyzmq):
             if int(member) != int(ours[name]):
                 differ[f"{enum_name}.{name}"] = (int(member), int(ours[name]))
     assert differ == {"ReconnectStop.AFTER_DISCONNECT": (4, 3)}
+
+
+def test_all_lists_every_enum_and_member_in_order():
+    # __all__ is spelled out for type checkers; it must stay what the module actually defines.
+    from zmq_cffi import constants
+
+    expected = ["Enum", "IntEnum", "IntFlag", *(e.__name__ for e in constants._ENUMS)]
+    expected += [n for n, v in vars(constants).items() if not n.startswith("_") and isinstance(v, constants._ENUMS)]
+    expected += ["DRAFT_API", "VERSION", "VERSION_MAJOR", "VERSION_MINOR", "VERSION_PATCH"]
+    assert constants.__all__ == expected
+    assert set(expected) <= set(zmq.__all__)

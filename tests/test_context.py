@@ -654,3 +654,16 @@ def test_socket_whose_default_option_fails_is_closed_not_leaked():
     ender.join(10)
     assert not ender.is_alive(), "term() waited for the socket whose creation raised"
     assert info.value is not None  # the traceback, holding the half-made socket, still lives
+
+
+def test_context_is_generic_in_its_socket_class_like_pyzmq():
+    # pyzmq programs may write zmq.Context[zmq.Socket] in code that runs, not only in
+    # annotations; the asyncio Context is the one of asyncio sockets.
+    import zmq_cffi.asyncio as zaio
+
+    assert zmq.Context[zmq.Socket].__origin__ is zmq.Context
+    assert issubclass(zaio.Context, zmq.Context)
+    with zaio.Context() as actx:
+        sock = actx.socket(zmq.PAIR)
+        assert isinstance(sock, zaio.Socket)
+        sock.close()

@@ -459,3 +459,23 @@ def test_process_monitored_queue(harness: Harness) -> None:
     dev.launcher.terminate()
     dev.join(JOIN_S)
     assert not dev.launcher.is_alive()
+
+
+def test_all_is_the_submodules_exports():
+    # devices.__all__ is spelled out for type checkers; it must stay the submodules' union.
+    from zmq_cffi.devices import (
+        basedevice,
+        monitoredqueue,
+        monitoredqueuedevice,
+        proxydevice,
+        proxysteerabledevice,
+    )
+
+    expected = [
+        *basedevice.__all__,
+        *proxydevice.__all__,
+        *proxysteerabledevice.__all__,
+        *monitoredqueue.__all__,
+        *monitoredqueuedevice.__all__,
+    ]
+    assert devices.__all__ == expected

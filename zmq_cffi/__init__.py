@@ -3,6 +3,8 @@
 `import zmq_cffi as zmq` gives the names of pyzmq: Context, Socket, Frame, Poller, every
 constant, the error classes and the module-level functions.
 """
+from typing import List
+
 from zmq_cffi import _check
 
 _check.check_libzmq()  # one clear ImportError if libzmq is missing, unloadable or too old
@@ -39,7 +41,7 @@ from zmq_cffi.socket import Socket
 from zmq_cffi.stopwatch import Stopwatch
 from zmq_cffi.tracker import MessageTracker
 from zmq_cffi.version import (
-    __version__,
+    __version__ as __version__,  # `as`: exported to type checkers, like the names in __all__
     pyzmq_version,
     pyzmq_version_info,
     zmq_cffi_version,
@@ -55,7 +57,7 @@ SyncSocket = Socket
 PYZMQ_DRAFT_API = constants.DRAFT_API
 
 
-def get_includes() -> list:
+def get_includes() -> List[str]:
     """Directories with zmq_cffi's C declarations and helpers (pyzmq: its Cython includes)."""
     import os
 
@@ -63,7 +65,7 @@ def get_includes() -> list:
     return [here, os.path.join(here, "_cdefs")]
 
 
-def get_library_dirs() -> list:
+def get_library_dirs() -> List[str]:
     """The directory of zmq_cffi's compiled module."""
     import os
 
@@ -112,4 +114,6 @@ __all__ = [
     "backend",
     "constants",
     "error",
-] + list(constants.__all__)
+]
+# `__all__ += module.__all__` is a form of __all__ the typing spec defines, unlike `+ list(...)`.
+__all__ += constants.__all__

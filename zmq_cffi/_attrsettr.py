@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any, Type
+from typing import TYPE_CHECKING, Any, Type
 
 from zmq_cffi import constants
 
 
 class OptionSetter:
     """Assigning an unknown lower-case attribute sets the option of the same upper-case name."""
+
+    if TYPE_CHECKING:
+        # Provided by the class this is mixed into (a Socket or a Context).
+        def set(self, option: int, optval: Any) -> None: ...
+        def get(self, option: int) -> Any: ...
 
     def __setattr__(self, key: str, value: Any) -> None:
         if key in self.__dict__ or any(key in klass.__dict__ for klass in type(self).__mro__):
@@ -21,10 +26,10 @@ class OptionSetter:
         self._set_attr_opt(upper, opt, value)
 
     def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
-        self.set(opt, value)  # type: ignore[attr-defined]
+        self.set(opt, value)
 
     def _get_attr_opt(self, name: str, opt: int) -> Any:
-        return self.get(opt)  # type: ignore[attr-defined]
+        return self.get(opt)
 
 
 class AttributeSetter(OptionSetter):

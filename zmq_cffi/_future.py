@@ -29,7 +29,23 @@ import pickle
 from collections import deque
 from functools import partial
 from operator import attrgetter
-from typing import Any, Awaitable, Callable, Deque, Dict, List, Optional, Sequence, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Awaitable,
+    Callable,
+    Deque,
+    Dict,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+    cast,
+    overload,
+)
 from weakref import WeakKeyDictionary
 
 from zmq_cffi import backend, constants
@@ -38,6 +54,28 @@ from zmq_cffi.backend.poll import _fd_of
 from zmq_cffi.error import Again, ZMQError
 from zmq_cffi.poll import Poller
 from zmq_cffi.socket import Socket
+
+if TYPE_CHECKING:
+    from typing import Literal, Protocol
+
+    from _typeshed import WriteableBuffer
+
+    from zmq_cffi._typing import SendData
+    from zmq_cffi.backend.frame import Frame
+    from zmq_cffi.socket import R, _EndpointContext
+    from zmq_cffi.tracker import MessageTracker
+
+    class _Future(Awaitable[Any], Protocol):
+        """What the core uses of the futures its loop makes (asyncio.Future has it all)."""
+
+        def done(self) -> bool: ...
+        def cancelled(self) -> bool: ...
+        def cancel(self) -> bool: ...
+        def set_result(self, result: Any, /) -> None: ...
+        def set_exception(self, exception: BaseException, /) -> None: ...
+        def add_done_callback(self, fn: Callable[[Any], object], /) -> None: ...
+
+_AsyncSocketT = TypeVar("_AsyncSocketT", bound="_AsyncSocket")
 
 __all__ = ["_Async", "_AsyncSocket", "_AsyncPoller"]
 
@@ -57,7 +95,8 @@ _NULL = ffi.NULL
 _bsend = backend.Socket.send
 _brecv = backend.Socket.recv
 _brecv_into = backend.Socket.recv_into
-_bget = backend.Socket.get
+# Only ever used for int options (EVENTS, FD, RCVTIMEO, SNDTIMEO).
+_bget = cast("Callable[[Socket, int], int]", backend.Socket.get)
 
 # A watcher check serves every listener it can in rounds; after this many it yields to the
 # loop (re-scheduling itself) so a flood of traffic cannot starve other callbacks.
@@ -248,7 +287,7 @@ class _Waiter:
 
     __slots__ = ("future", "call", "post", "timer", "queue")
 
-    def __init__(self, future: Any, call: Any, post: Optional[Callable[[Any], Any]], queue: Deque["_Waiter"]) -> None:
+    def __init__(self, future: _Future, call: Any, post: Optional[Callable[[Any], Any]], queue: Deque["_Waiter"]) -> None:
         self.future = future
         self.call = call
         self.post = post
@@ -546,25 +585,25 @@ class _SocketIO:
 
     # -- starting operations -----------------------------------------------------------------------
 
-    def done(self, loop: Any, result: Any) -> Any:
-        fut = loop.create_future()
+    def done(self, loop: Any, result: Any) -> _Future:
+        fut: _Future = loop.create_future()
         fut.set_result(result)
         self.after_call()
         return fut
 
-    def failed(self, loop: Any, exc: BaseException) -> Any:
+    def failed(self, loop: Any, exc: BaseException) -> _Future:
         if isinstance(exc, ZMQError) and exc.errno == _ENOTSOCK and self.sock.closed:
             # As pyzmq does: using a closed socket raises at once rather than in the future.
             raise exc
-        fut = loop.create_future()
+        fut: _Future = loop.create_future()
         fut.set_exception(exc)
         self.after_call()
         return fut
 
-    def wait(self, loop: Any, sending: bool, call: Any, post: Optional[Callable[[Any], Any]]) -> Any:
+    def wait(self, loop: Any, sending: bool, call: Any, post: Optional[Callable[[Any], Any]]) -> _Future:
         """Queue an operation that would block; the watcher completes it when it can."""
         queue = self.sendq if sending else self.recvq
-        fut = loop.create_future()
+        fut: _Future = loop.create_future()
         w = _Waiter(fut, call, post, queue)
         queue.append(w)
         timeout = _bget(self.sock, _SNDTIMEO if sending else _RCVTIMEO)
@@ -576,7 +615,7 @@ class _SocketIO:
         self.ensure_watcher(loop).kick()
         return fut
 
-    def run(self, sending: bool, call: Any, flags: int, post: Optional[Callable[[Any], Any]] = None) -> Any:
+    def run(self, sending: bool, call: Any, flags: int, post: Optional[Callable[[Any], Any]] = None) -> _Future:
         """Try `call` now if nobody is queued ahead (or with NOBLOCK); else queue it."""
         loop = self.get_loop()
         queue = self.sendq if sending else self.recvq
@@ -633,7 +672,9 @@ class _AsyncSocket(_Async, Socket):
     Closing the socket cancels its pending futures.
     """
 
-    _io: Optional[_SocketIO] = None
+    # Set by __init__; None only while the base class's __init__ runs (get() and close(),
+    # which it may call, check for that).
+    _io: _SocketIO = None  # type: ignore[assignment]
     _raw_handle: Any = _NULL
 
     def _set_handle(self, value: Any) -> None:
@@ -650,12 +691,12 @@ class _AsyncSocket(_Async, Socket):
 
     def __init__(
         self,
-        context: Any = None,
+        context: Union[backend.Context, backend.Socket, None] = None,
         socket_type: int = 0,
         io_loop: Any = None,
-        _from_socket: Any = None,
+        _from_socket: Optional[backend.Socket] = None,
         *,
-        shadow: Any = 0,
+        shadow: Union[backend.Socket, int] = 0,
         copy_threshold: Optional[int] = None,
     ) -> None:
         """`Socket(context, socket_type)` makes a socket, `Socket(other_socket)` (or pyzmq's
@@ -668,7 +709,7 @@ class _AsyncSocket(_Async, Socket):
         object.__setattr__(self, "_io", _SocketIO(self, io_loop))
 
     @classmethod
-    def from_socket(cls, socket: Socket, io_loop: Any = None) -> "_AsyncSocket":
+    def from_socket(cls: Type[_AsyncSocketT], socket: Socket, io_loop: Any = None) -> _AsyncSocketT:
         """An async socket over the same libzmq socket as `socket` (same as `cls(socket)`)."""
         return cls(socket, io_loop=io_loop)
 
@@ -683,7 +724,7 @@ class _AsyncSocket(_Async, Socket):
 
     # -- calls that may consume the fd's edge ---------------------------------------------------
 
-    def get(self, option: int) -> Any:
+    def get(self, option: int) -> Union[int, bytes]:
         """Get a socket option. Reading EVENTS makes pending futures re-check readiness."""
         value = super().get(option)
         if option == _EVENTS and self._io is not None:
@@ -692,28 +733,28 @@ class _AsyncSocket(_Async, Socket):
 
     getsockopt = get
 
-    def bind(self, addr: Any) -> Any:
+    def bind(self, addr: Union[str, bytes]) -> _EndpointContext:
         """Bind to an endpoint (see Socket.bind)."""
         try:
             return super().bind(addr)
         finally:
             self._io.after_call()
 
-    def connect(self, addr: Any) -> Any:
+    def connect(self, addr: Union[str, bytes]) -> _EndpointContext:
         """Connect to an endpoint (see Socket.connect)."""
         try:
             return super().connect(addr)
         finally:
             self._io.after_call()
 
-    def unbind(self, addr: Any) -> None:
+    def unbind(self, addr: Union[str, bytes]) -> None:
         """Stop listening on an endpoint."""
         try:
             super().unbind(addr)
         finally:
             self._io.after_call()
 
-    def disconnect(self, addr: Any) -> None:
+    def disconnect(self, addr: Union[str, bytes]) -> None:
         """Disconnect from an endpoint."""
         try:
             super().disconnect(addr)
@@ -722,7 +763,22 @@ class _AsyncSocket(_Async, Socket):
 
     # -- receiving -----------------------------------------------------------------------------
 
-    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Awaitable[Any]:
+    # Where the synchronous Socket returns X these return an Awaitable[X] (a future of the
+    # loop): a deliberate change of the inherited signatures, hence the override ignores.
+
+    @overload  # type: ignore[override]
+    def recv(self, flags: int = ..., copy: Literal[True] = ..., track: bool = ...) -> Awaitable[bytes]: ...
+
+    @overload
+    def recv(self, flags: int, copy: Literal[False], track: bool = ...) -> Awaitable[Frame]: ...
+
+    @overload
+    def recv(self, flags: int = ..., *, copy: Literal[False], track: bool = ...) -> Awaitable[Frame]: ...
+
+    @overload
+    def recv(self, flags: int = ..., copy: bool = ..., track: bool = ...) -> Awaitable[Union[bytes, Frame]]: ...
+
+    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Awaitable[Union[bytes, Frame]]:
         """A future of one frame: bytes, or a Frame with copy=False."""
         io = self._io
         queue = io.recvq
@@ -743,22 +799,42 @@ class _AsyncSocket(_Async, Socket):
             return io.failed(io.get_loop(), Again())
         return io.wait(io.get_loop(), False, partial(_brecv, self, flags | _DONTWAIT, copy, track), None)
 
+    @overload  # type: ignore[override]
+    def recv_multipart(
+        self, flags: int = ..., copy: Literal[True] = ..., track: bool = ...
+    ) -> Awaitable[List[bytes]]: ...
+
+    @overload
+    def recv_multipart(self, flags: int, copy: Literal[False], track: bool = ...) -> Awaitable[List[Frame]]: ...
+
+    @overload
+    def recv_multipart(
+        self, flags: int = ..., *, copy: Literal[False], track: bool = ...
+    ) -> Awaitable[List[Frame]]: ...
+
+    @overload
+    def recv_multipart(
+        self, flags: int = ..., copy: bool = ..., track: bool = ...
+    ) -> Awaitable[Union[List[bytes], List[Frame]]]: ...
+
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> Awaitable[List[Any]]:
         """A future of all frames of one message (bytes, or Frames with copy=False)."""
         return self._io.run(False, _RecvMultipart(self, flags, copy, track), flags)
 
-    def recv_into(self, buffer: Any, /, nbytes: int = 0, flags: int = 0) -> Awaitable[int]:
+    def recv_into(  # type: ignore[override]
+        self, buffer: WriteableBuffer, /, nbytes: int = 0, flags: int = 0
+    ) -> Awaitable[int]:
         """A future of the message size, the message having been written into `buffer`."""
         return self._io.run(False, partial(_brecv_into, self, buffer, nbytes, flags | _DONTWAIT), flags)
 
-    def _recv_then(self, flags: int, post: Callable[[bytes], Any]) -> Any:
+    def _recv_then(self, flags: int, post: Callable[[bytes], Any]) -> _Future:
         return self._io.run(False, partial(_brecv, self, flags | _DONTWAIT, True, False), flags, post)
 
-    def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> Awaitable[str]:
+    def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> Awaitable[str]:  # type: ignore[override]
         """A future of a message decoded with `encoding`."""
         return self._recv_then(flags, lambda b: b.decode(encoding))
 
-    recv_unicode = recv_string
+    recv_unicode = recv_string  # type: ignore[assignment]
 
     def recv_json(self, flags: int = 0, **kwargs: Any) -> Awaitable[Any]:
         """A future of a JSON message, parsed (keywords go to json.loads)."""
@@ -768,13 +844,27 @@ class _AsyncSocket(_Async, Socket):
         """A future of an unpickled object (only from peers you trust)."""
         return self._recv_then(flags, pickle.loads)
 
-    def recv_serialized(self, deserialize: Callable[[List[Any]], Any], flags: int = 0, copy: bool = True) -> Awaitable[Any]:
+    def recv_serialized(  # type: ignore[override]
+        self, deserialize: Callable[[List[Any]], R], flags: int = 0, copy: bool = True
+    ) -> Awaitable[R]:
         """A future of `deserialize(frames)` for the next multipart message."""
         return self._io.run(False, _RecvMultipart(self, flags, copy, False), flags, deserialize)
 
     # -- sending --------------------------------------------------------------------------------
 
-    def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Awaitable[Any]:
+    @overload  # type: ignore[override]
+    def send(
+        self, data: SendData, flags: int = ..., copy: bool = ..., track: Literal[False] = ..., **kwargs: Any
+    ) -> Awaitable[None]: ...
+
+    @overload
+    def send(
+        self, data: SendData, flags: int = ..., copy: bool = ..., track: bool = ..., **kwargs: Any
+    ) -> Awaitable[Optional[MessageTracker]]: ...
+
+    def send(
+        self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
+    ) -> Awaitable[Optional[MessageTracker]]:
         """A future that completes when the frame is queued: None, or a MessageTracker with track."""
         io = self._io
         queue = io.sendq
@@ -795,7 +885,9 @@ class _AsyncSocket(_Async, Socket):
             return io.failed(io.get_loop(), Again())
         return io.wait(io.get_loop(), True, partial(_bsend, self, data, flags | _DONTWAIT, copy, track, **kwargs), None)
 
-    def send_multipart(self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Awaitable[Any]:
+    def send_multipart(  # type: ignore[override]
+        self, msg_parts: Sequence[SendData], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
+    ) -> Awaitable[Optional[MessageTracker]]:
         """A future that completes when the whole message is queued (all frames, atomically)."""
         io = self._io
         parts = list(msg_parts)
@@ -811,11 +903,35 @@ class _AsyncSocket(_Async, Socket):
         return io.run(True, _SendMultipart(self, parts, flags, copy, track, kwargs), flags)
 
     # send_string, send_json, send_pyobj and send_serialized are inherited: they end in
-    # self.send / self.send_multipart and so return those futures.
+    # self.send / self.send_multipart and so return those futures. Declared for type checkers.
+    if TYPE_CHECKING:
+
+        def send_string(  # type: ignore[override]
+            self, u: str, flags: int = ..., copy: bool = ..., encoding: str = ..., **kwargs: Any
+        ) -> Awaitable[Optional[MessageTracker]]: ...
+
+        send_unicode = send_string  # type: ignore[assignment]
+
+        def send_pyobj(  # type: ignore[override]
+            self, obj: Any, flags: int = ..., protocol: int = ..., **kwargs: Any
+        ) -> Awaitable[Optional[MessageTracker]]: ...
+
+        def send_json(  # type: ignore[override]
+            self, obj: Any, flags: int = ..., **kwargs: Any
+        ) -> Awaitable[Optional[MessageTracker]]: ...
+
+        def send_serialized(  # type: ignore[override]
+            self,
+            msg: Any,
+            serialize: Callable[[Any], Sequence[SendData]],
+            flags: int = ...,
+            copy: bool = ...,
+            **kwargs: Any,
+        ) -> Awaitable[Optional[MessageTracker]]: ...
 
     # -- polling --------------------------------------------------------------------------------
 
-    def poll(self, timeout: Optional[int] = None, flags: int = _POLLIN) -> Awaitable[int]:
+    def poll(self, timeout: Optional[int] = None, flags: int = _POLLIN) -> Awaitable[int]:  # type: ignore[override]
         """A future of the events among `flags` that occur within `timeout` ms (None: no limit).
 
         It resolves to 0 if the time runs out first."""
@@ -826,7 +942,7 @@ class _AsyncSocket(_Async, Socket):
         events = _bget(self, _EVENTS) & flags
         if events or timeout == 0:
             return io.done(loop, events)
-        fut = loop.create_future()
+        fut: _Future = loop.create_future()
         w = _Waiter(fut, flags, None, io.pollq)
         io.pollq.append(w)
         if timeout is not None and timeout >= 0:
@@ -878,7 +994,7 @@ class _PollOp:
 
     __slots__ = ("loop", "future", "poller", "entries", "readers", "writers", "timer", "finished")
 
-    def __init__(self, loop: Any, future: Any, items: List[Tuple[Any, int]], timeout: float) -> None:
+    def __init__(self, loop: Any, future: _Future, items: List[Tuple[Any, int]], timeout: float) -> None:
         self.loop = loop
         self.future = future
         # A private snapshot: registrations changed during the wait apply to the next poll.
@@ -986,7 +1102,7 @@ def _kick_watchers(loop: Any, items: List[Tuple[Any, int]]) -> None:
 class _AsyncPoller(_Async, Poller):
     """A Poller whose poll() returns a future instead of blocking."""
 
-    def poll(self, timeout: Optional[float] = -1) -> Awaitable[List[Tuple[Any, int]]]:
+    def poll(self, timeout: Optional[float] = -1) -> Awaitable[List[Tuple[Any, int]]]:  # type: ignore[override]
         """A future of [(socket, events), ...] for registered sockets/fds with events.
 
         Waits up to `timeout` ms (None or negative: no limit); an empty list if none came."""
@@ -997,7 +1113,7 @@ class _AsyncPoller(_Async, Poller):
         # Fast path, and the reference state: from here on any change signals the fds.
         ready = Poller.poll(self, 0)
         _kick_watchers(loop, items)
-        fut = loop.create_future()
+        fut: _Future = loop.create_future()
         if ready or timeout == 0:
             fut.set_result(ready)
             return fut

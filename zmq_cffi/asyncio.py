@@ -51,7 +51,7 @@ class Socket(_AsyncIO, _future._AsyncSocket):
     _poller_class = Poller
 
 
-class Context(_zmq.Context):
+class Context(_zmq.Context[Socket]):
     """A Context whose socket() makes asyncio Sockets.
 
     `Context(sync_context)` wraps a synchronous context without owning it (and

@@ -4,37 +4,51 @@ from __future__ import annotations
 import os
 import threading
 import warnings
-from typing import Any, Callable, Dict, Optional, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Optional, Type, TypeVar, Union, overload
 
 from zmq_cffi import backend, constants
 from zmq_cffi._attrsettr import AttributeSetter
 from zmq_cffi.error import ZMQError
 from zmq_cffi.socket import Socket
 
+if TYPE_CHECKING:
+    # A TypeVar default (PEP 696; typing has it from Python 3.13) makes a plain Context() a
+    # Context[Socket] for type checkers. At run time an ordinary TypeVar does.
+    from typing_extensions import TypeVar as _TypeVarWithDefault
+
+    from zmq_cffi._typing import SockOptValue
+
+    _SocketT = _TypeVarWithDefault("_SocketT", bound=Socket, default=Socket)
+else:
+    _SocketT = TypeVar("_SocketT", bound=Socket)
+
 __all__ = ["Context"]
 
-T = TypeVar("T", bound="Context")
+T = TypeVar("T", bound="Context[Any]")
 ST = TypeVar("ST", bound=Socket)
 
 _CTX_OPTION_NAMES = {m.name for m in constants.ContextOption}
 
 
-class Context(backend.Context, AttributeSetter):
+class Context(backend.Context, AttributeSetter, Generic[_SocketT]):
     """Creates sockets with `socket(type)`; one per process is usually enough (`instance()`).
 
     `Context(io_threads=1)` makes a new context, `Context(other)` or `Context(shadow=other)`
     wraps another's without owning it. As a context manager, `destroy()` runs on exit.
     Attributes named after options set context options (`ctx.io_threads`) or, for socket
     options, defaults for new sockets (`ctx.linger = 0`).
+
+    As in pyzmq it is generic in the class of the sockets it makes: `Context[Socket]`, and
+    `zmq_cffi.asyncio.Context` is a `Context[zmq_cffi.asyncio.Socket]`.
     """
 
-    sockopts: Dict[int, Any]
+    sockopts: Dict[int, SockOptValue]
     _socket_class: Type[Socket] = Socket
     _instance: Any = None
     _instance_pid: Optional[int] = None
     _instance_lock = threading.Lock()
 
-    def __init__(self, io_threads: Union[int, "Context"] = 1, shadow: Union["Context", int] = 0) -> None:
+    def __init__(self, io_threads: Union[int, backend.Context] = 1, shadow: Union[backend.Context, int] = 0) -> None:
         if isinstance(io_threads, backend.Context):
             shadow, io_threads = io_threads, 1
         if isinstance(shadow, backend.Context):
@@ -43,7 +57,7 @@ class Context(backend.Context, AttributeSetter):
         object.__setattr__(self, "sockopts", {})
 
     @classmethod
-    def shadow(cls: Type[T], address: Union[int, "Context"]) -> T:
+    def shadow(cls: Type[T], address: Union[int, backend.Context]) -> T:
         """A Context over an existing libzmq context (given by address); it does not own it."""
         if isinstance(address, backend.Context):
             address = address.underlying
@@ -52,7 +66,7 @@ class Context(backend.Context, AttributeSetter):
     @classmethod
     def instance(cls: Type[T], io_threads: int = 1) -> T:
         """The process-wide Context of this class, created on first use (and anew after fork)."""
-        inst = cls._instance
+        inst: Optional[T] = cls._instance
         if inst is None or inst.closed or cls._instance_pid != os.getpid():
             with cls._instance_lock:
                 inst = cls._instance
@@ -85,9 +99,15 @@ class Context(backend.Context, AttributeSetter):
 
     # -- sockets -----------------------------------------------------------------------------
 
+    @overload
+    def socket(self, socket_type: int, socket_class: None = ..., **kwargs: Any) -> _SocketT: ...
+
+    @overload
+    def socket(self, socket_type: int, socket_class: Callable[..., ST], **kwargs: Any) -> ST: ...
+
     def socket(
-        self, socket_type: int, socket_class: Optional[Callable[..., ST]] = None, **kwargs: Any
-    ) -> ST:
+        self, socket_type: int, socket_class: Optional[Callable[..., Socket]] = None, **kwargs: Any
+    ) -> Socket:
         """A new socket of `socket_type` (zmq_cffi.PUSH, ...), with this context's defaults."""
         if self.closed:
             raise ZMQError(constants.ENOTSUP, "the context is terminated")
@@ -107,11 +127,11 @@ class Context(backend.Context, AttributeSetter):
             raise
         return sock
 
-    def setsockopt(self, opt: int, value: Any) -> None:
+    def setsockopt(self, opt: int, value: SockOptValue) -> None:
         """Set a default socket option for sockets created by this context from now on."""
         self.sockopts[opt] = value
 
-    def getsockopt(self, opt: int) -> Any:
+    def getsockopt(self, opt: int) -> SockOptValue:
         """A default socket option for new sockets (KeyError if unset)."""
         return self.sockopts[opt]
 

@@ -11,13 +11,22 @@ when given a name first: `@socket("push", zmq_cffi.PUSH)` or `@context(name="ctx
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, TypeVar
 
 from zmq_cffi.context import Context
 
 __all__ = ["context", "socket"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class _Decorator(Protocol):
+        """What context() and socket() return. The decorated function takes the same
+        arguments less the one supplied, which no type can say, so any; its result is kept."""
+
+        def __call__(self, func: Callable[..., R], /) -> Callable[..., R]: ...
 
 
 def _take_name(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[Optional[str], Tuple[Any, ...]]:
@@ -31,8 +40,8 @@ def _take_name(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[Optional[
 
 
 def _call_with(
-    func: Callable[..., Any], name: Optional[str], obj: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any]
-) -> Any:
+    func: Callable[..., R], name: Optional[str], obj: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any]
+) -> R:
     if name is None:
         return func(*args, obj, **kwargs)
     if name in kwargs:
@@ -40,20 +49,20 @@ def _call_with(
     return func(*args, **{**kwargs, name: obj})
 
 
-def context(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+def context(*args: Any, **kwargs: Any) -> _Decorator:
     """Decorate a function so each call gets a new Context, destroyed when the call ends.
 
     `@context()`, `@context("ctx")` / `@context(name="ctx")` (passed as keyword `ctx`);
     other arguments go to Context(), e.g. `@context(io_threads=2)`."""
     name, ctx_args = _take_name(args, kwargs)
 
-    def decorate(func: F) -> F:
+    def decorate(func: Callable[..., R]) -> Callable[..., R]:
         @functools.wraps(func)
-        def wrapper(*call_args: Any, **call_kwargs: Any) -> Any:
+        def wrapper(*call_args: Any, **call_kwargs: Any) -> R:
             with Context(*ctx_args, **kwargs) as ctx:
                 return _call_with(func, name, ctx, call_args, call_kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorate
 
@@ -70,7 +79,7 @@ def _find_context(context_name: str, args: Tuple[Any, ...], kwargs: Dict[str, An
     return Context.instance()
 
 
-def socket(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+def socket(*args: Any, **kwargs: Any) -> _Decorator:
     """Decorate a function so each call gets a new socket, closed when the call ends.
 
     `@socket(zmq_cffi.PUSH)`, `@socket("push", zmq_cffi.PUSH)` (passed as keyword `push`).
@@ -80,13 +89,13 @@ def socket(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     name, sock_args = _take_name(args, kwargs)
     context_name = kwargs.pop("context_name", "context")
 
-    def decorate(func: F) -> F:
+    def decorate(func: Callable[..., R]) -> Callable[..., R]:
         @functools.wraps(func)
-        def wrapper(*call_args: Any, **call_kwargs: Any) -> Any:
+        def wrapper(*call_args: Any, **call_kwargs: Any) -> R:
             ctx = _find_context(context_name, call_args, call_kwargs)
             with ctx.socket(*sock_args, **kwargs) as sock:
                 return _call_with(func, name, sock, call_args, call_kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorate

@@ -1,7 +1,7 @@
 """pyzmq's exception classes. The backend raises them through one door: `_zmq_error`."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Dict, Optional, Type
 
 from zmq_cffi._ffi import ffi, lib
 
@@ -22,12 +22,14 @@ __all__ = [
 
 def strerror(errno: int) -> str:
     """The message libzmq gives for an errno (also for libzmq's own codes like ETERM)."""
-    return ffi.string(lib.zmq_strerror(errno)).decode("utf-8", "replace")
+    message: str = ffi.string(lib.zmq_strerror(errno)).decode("utf-8", "replace")
+    return message
 
 
 def zmq_errno() -> int:
     """The errno of the last failed libzmq call on this thread."""
-    return lib.zmq_errno()
+    errno: int = lib.zmq_errno()
+    return errno
 
 
 class ZMQBaseError(Exception):
@@ -85,8 +87,8 @@ class ZMQVersionError(NotImplementedError):
         return f"ZMQVersionError('{self}')"
 
 
-def _fixed_errno_init(cls_errno: int):
-    def __init__(self, errno: object = "ignored", msg: object = "ignored") -> None:
+def _fixed_errno_init(cls_errno: int) -> Callable[..., None]:
+    def __init__(self: ZMQError, errno: object = "ignored", msg: object = "ignored") -> None:
         ZMQError.__init__(self, cls_errno)
 
     return __init__
@@ -107,6 +109,9 @@ class ContextTerminated(ZMQError):
 class InterruptedSystemCall(ZMQError, InterruptedError):
     """EINTR: a signal interrupted the call. zmq_cffi retries such calls itself."""
 
+    # Always a str here, though OSError's may be None.
+    strerror: str
+
     __init__ = _fixed_errno_init(lib.EINTR)
 
 
@@ -118,7 +123,7 @@ class NotDone(ZMQBaseError):
     """MessageTracker.wait timed out before libzmq was done with the message."""
 
 
-_CLASS_FOR_ERRNO = {
+_CLASS_FOR_ERRNO: Dict[int, Type[ZMQError]] = {
     lib.EAGAIN: Again,
     lib.ETERM: ContextTerminated,
     lib.EINTR: InterruptedSystemCall,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import pickle
 import random
-from typing import Any, Callable, List, Optional, Sequence, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, TypeVar, Union, cast, overload
 
 from zmq_cffi import backend, constants
 from zmq_cffi._attrsettr import OptionSetter, add_option_properties
@@ -13,9 +13,17 @@ from zmq_cffi.backend.poll import poll_items
 from zmq_cffi._ffi import ffi
 from zmq_cffi.error import ZMQBindError, ZMQError
 
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from zmq_cffi._typing import SendData, SockOptValue
+    from zmq_cffi.tracker import MessageTracker
+
 __all__ = ["Socket"]
 
 T = TypeVar("T", bound="Socket")
+#: What a recv_serialized deserializer returns.
+R = TypeVar("R")
 
 _SNDMORE = int(constants.SNDMORE)
 _backend_send = backend.Socket.send
@@ -56,12 +64,17 @@ class Socket(backend.Socket, OptionSetter):
     _monitor_socket: Optional["Socket"] = None
     _type_name: str = "UNKNOWN"
 
+    if TYPE_CHECKING:
+        # Every socket option is also a property (`sock.linger`, `sock.LINGER`), added below
+        # the class from the SocketOption enum: type checkers see them through this.
+        def __getattr__(self, name: str) -> Any: ...
+
     def __init__(
         self,
-        ctx_or_socket: Any = None,
+        ctx_or_socket: Union[backend.Context, backend.Socket, None] = None,
         socket_type: int = 0,
         *,
-        shadow: Union["Socket", int] = 0,
+        shadow: Union[backend.Socket, int] = 0,
         copy_threshold: Optional[int] = None,
     ) -> None:
         if isinstance(ctx_or_socket, backend.Socket):
@@ -73,14 +86,14 @@ class Socket(backend.Socket, OptionSetter):
         super().__init__(ctx_or_socket, socket_type, shadow=shadow, copy_threshold=copy_threshold)
         try:
             # Kept for repr, which also shows the type of a closed socket.
-            kind = self.get(constants.TYPE) if shadow else socket_type
+            kind = cast(int, self.get(constants.TYPE)) if shadow else socket_type
             name = constants.SocketType(kind).name
         except (ValueError, ZMQError):
             name = "UNKNOWN"
         object.__setattr__(self, "_type_name", name)
 
     @classmethod
-    def shadow(cls: type[T], address: Union[int, "Socket"]) -> T:
+    def shadow(cls: type[T], address: Union[int, backend.Socket]) -> T:
         """A Socket over an existing libzmq socket (given by address); it does not own it."""
         if isinstance(address, backend.Socket):
             address = address.underlying
@@ -146,16 +159,17 @@ class Socket(backend.Socket, OptionSetter):
 
     # -- options -----------------------------------------------------------------------------
 
-    def set(self, option: int, optval: Any) -> None:
+    def set(self, option: int, optval: SockOptValue) -> None:
         """Set a socket option; the value's type follows the option (int or bytes)."""
         if option == constants.HWM and not isinstance(optval, str):
-            self.set_hwm(optval)
+            # A value that is no int fails in set_hwm as it would for SNDHWM.
+            self.set_hwm(cast(int, optval))
             return
         super().set(option, optval)
 
     setsockopt = set
 
-    def get(self, option: int) -> Any:
+    def get(self, option: int) -> Union[int, bytes]:
         """Get a socket option: int for numeric options, bytes for the others."""
         if option == constants.HWM:
             return self.get_hwm()
@@ -175,13 +189,14 @@ class Socket(backend.Socket, OptionSetter):
         """Get a string option as str, decoded with `encoding`."""
         if constants.sockopt_types.get(option) != "bytes":
             raise TypeError(f"option {option} is not a string option")
-        return self.get(option).decode(encoding)
+        # A bytes option (checked above) comes back as bytes.
+        return cast(bytes, self.get(option)).decode(encoding)
 
     getsockopt_string = getsockopt_unicode = get_string
 
     def get_hwm(self) -> int:
         """The high water mark: SNDHWM (pyzmq's meaning of HWM)."""
-        return self.get(constants.SNDHWM)
+        return cast(int, self.get(constants.SNDHWM))
 
     def set_hwm(self, value: int) -> None:
         """Set both SNDHWM and RCVHWM."""
@@ -191,9 +206,9 @@ class Socket(backend.Socket, OptionSetter):
     hwm = property(get_hwm, set_hwm, None, "Both high water marks (SNDHWM and RCVHWM).")
 
     @property
-    def socket_type(self) -> int:
+    def socket_type(self) -> constants.SocketType:
         """The socket's type as a SocketType."""
-        return constants.SocketType(self.get(constants.TYPE))
+        return constants.SocketType(cast(int, self.get(constants.TYPE)))
 
     type = socket_type
 
@@ -206,7 +221,7 @@ class Socket(backend.Socket, OptionSetter):
 
     def fileno(self) -> int:
         """The socket's edge-triggered notification fd (ZMQ_FD), for event loops."""
-        return self.get(constants.FD)
+        return cast(int, self.get(constants.FD))
 
     def subscribe(self, topic: Union[str, bytes]) -> None:
         """Subscribe a SUB socket to messages starting with `topic` (str is UTF-8 encoded)."""
@@ -223,10 +238,10 @@ class Socket(backend.Socket, OptionSetter):
     # -- multipart and serialisation --------------------------------------------------------
 
     def send_multipart(
-        self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
-    ) -> Any:
+        self, msg_parts: Sequence[SendData], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
+    ) -> Optional[MessageTracker]:
         """Send a sequence of frames as one message (SNDMORE is added to all but the last)."""
-        parts = msg_parts if msg_parts.__class__ is list else list(msg_parts)
+        parts: Sequence[Any] = msg_parts if msg_parts.__class__ is list else list(msg_parts)
         # bytes frames sent by copy go through one C call per four frames, unless a subclass
         # changed send() (pyzmq's send_multipart calls self.send for each frame).
         if parts and not track and not kwargs and type(self).send is _backend_send:
@@ -235,7 +250,8 @@ class Socket(backend.Socket, OptionSetter):
                 if part.__class__ is not bytes or (not copy and len(part) >= threshold):
                     break
             else:
-                return self._send_multipart_copy(parts, flags)
+                self._send_multipart_copy(parts, flags)
+                return None
         for i, part in enumerate(parts):
             if isinstance(part, (bytes, Frame, bytearray, memoryview)):
                 continue
@@ -251,7 +267,23 @@ class Socket(backend.Socket, OptionSetter):
         more = flags | _SNDMORE
         for part in parts[:-1]:
             send(part, more, copy=copy, track=track)
-        return send(parts[-1], flags, copy=copy, track=track, **kwargs)
+        # Through **kwargs no single overload of send applies: the result is the general one.
+        tracker: Optional[MessageTracker] = send(parts[-1], flags, copy=copy, track=track, **kwargs)
+        return tracker
+
+    @overload
+    def recv_multipart(self, flags: int = ..., copy: Literal[True] = ..., track: bool = ...) -> List[bytes]: ...
+
+    @overload
+    def recv_multipart(self, flags: int, copy: Literal[False], track: bool = ...) -> List[Frame]: ...
+
+    @overload
+    def recv_multipart(self, flags: int = ..., *, copy: Literal[False], track: bool = ...) -> List[Frame]: ...
+
+    @overload
+    def recv_multipart(
+        self, flags: int = ..., copy: bool = ..., track: bool = ...
+    ) -> Union[List[bytes], List[Frame]]: ...
 
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> List[Any]:
         """Receive every frame of one message: a list of bytes, or of Frames with copy=False."""
@@ -266,11 +298,12 @@ class Socket(backend.Socket, OptionSetter):
 
     def send_string(
         self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8", **kwargs: Any
-    ) -> Any:
+    ) -> Optional[MessageTracker]:
         """Send a str, encoded with `encoding`."""
         if not isinstance(u, str):
             raise TypeError(f"send_string takes a str, not {type(u).__name__}")
-        return self.send(u.encode(encoding), flags=flags, copy=copy, **kwargs)
+        tracker: Optional[MessageTracker] = self.send(u.encode(encoding), flags=flags, copy=copy, **kwargs)
+        return tracker
 
     send_unicode = send_string
 
@@ -280,28 +313,36 @@ class Socket(backend.Socket, OptionSetter):
 
     recv_unicode = recv_string
 
-    def send_pyobj(self, obj: Any, flags: int = 0, protocol: int = pickle.DEFAULT_PROTOCOL, **kwargs: Any) -> Any:
+    def send_pyobj(
+        self, obj: Any, flags: int = 0, protocol: int = pickle.DEFAULT_PROTOCOL, **kwargs: Any
+    ) -> Optional[MessageTracker]:
         """Send a Python object pickled with `protocol`."""
-        return self.send(pickle.dumps(obj, protocol), flags=flags, **kwargs)
+        tracker: Optional[MessageTracker] = self.send(pickle.dumps(obj, protocol), flags=flags, **kwargs)
+        return tracker
 
     def recv_pyobj(self, flags: int = 0) -> Any:
         """Receive and unpickle a Python object (only from peers you trust)."""
         return pickle.loads(self.recv(flags))
 
-    def send_json(self, obj: Any, flags: int = 0, **kwargs: Any) -> Any:
+    def send_json(self, obj: Any, flags: int = 0, **kwargs: Any) -> Optional[MessageTracker]:
         """Send an object as JSON; send options (copy, track, ...) and json.dumps keywords mix."""
         send_kwargs = {k: kwargs.pop(k) for k in _SEND_KWARGS if k in kwargs}
-        return self.send(json.dumps(obj, **kwargs).encode("utf-8"), flags=flags, **send_kwargs)
+        tracker: Optional[MessageTracker] = self.send(
+            json.dumps(obj, **kwargs).encode("utf-8"), flags=flags, **send_kwargs
+        )
+        return tracker
 
     def recv_json(self, flags: int = 0, **kwargs: Any) -> Any:
         """Receive a JSON message; keywords go to json.loads."""
         return json.loads(self.recv(flags).decode("utf-8"), **kwargs)
 
-    def send_serialized(self, msg: Any, serialize: Callable[[Any], Sequence[Any]], flags: int = 0, copy: bool = True, **kwargs: Any) -> Any:
+    def send_serialized(
+        self, msg: Any, serialize: Callable[[Any], Sequence[SendData]], flags: int = 0, copy: bool = True, **kwargs: Any
+    ) -> Optional[MessageTracker]:
         """Send `serialize(msg)`, a list of frames, as one multipart message."""
         return self.send_multipart(serialize(msg), flags=flags, copy=copy, **kwargs)
 
-    def recv_serialized(self, deserialize: Callable[[List[Any]], Any], flags: int = 0, copy: bool = True) -> Any:
+    def recv_serialized(self, deserialize: Callable[[List[Any]], R], flags: int = 0, copy: bool = True) -> R:
         """Receive a multipart message and return `deserialize(frames)`."""
         return deserialize(self.recv_multipart(flags=flags, copy=copy))
 
@@ -315,7 +356,8 @@ class Socket(backend.Socket, OptionSetter):
         items[0].socket = self._handle
         items[0].events = flags
         poll_items(items, 1, -1 if timeout is None else timeout)
-        return items[0].revents
+        revents: int = items[0].revents
+        return revents
 
     def monitor(self, addr: Optional[Union[str, bytes]], events: int = constants.EVENT_ALL) -> None:
         """Publish this socket's events (Event flags) on a PAIR socket bound at `addr`."""
@@ -335,7 +377,7 @@ class Socket(backend.Socket, OptionSetter):
             events = constants.EVENT_ALL
         # The reader first (inproc may connect before the bind): libzmq sends monitor events
         # blocking, so a monitor started without a reader would stall this socket.
-        mon = self.context.socket(constants.PAIR)
+        mon: Socket = self.context.socket(constants.PAIR)
         try:
             mon.connect(addr)
             self.monitor(addr, events)

@@ -47,8 +47,7 @@ class MessageTracker:
 
     def wait(self, timeout: Optional[float] = -1) -> None:
         """Block until done, or raise NotDone after `timeout` seconds (-1 or None: no limit)."""
-        forever = timeout is None or timeout < 0
-        deadline = None if forever else time.monotonic() + timeout  # type: ignore[operator]
+        deadline = None if timeout is None or timeout < 0 else time.monotonic() + timeout
         for event in self.events:
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             if not zerocopy.wait_for_release(event, remaining):

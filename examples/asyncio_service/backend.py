@@ -4,6 +4,8 @@ all through the device, as a CURVE client of it.
     python backend.py --serverkey=KEY --queue tcp://127.0.0.1:5556 \
         --pub tcp://127.0.0.1:5558 --push tcp://127.0.0.1:5560 --count 5
 """
+from __future__ import annotations
+
 import argparse
 import asyncio
 import sys
@@ -14,7 +16,7 @@ import zmq.asyncio
 from common import Data, curve_client
 
 
-async def serve(socket, count):
+async def serve(socket: zmq.asyncio.Socket, count: int) -> None:
     """Answer `count` requests: the square of body["value"]."""
     for _ in range(count):
         request = Data.loads(await socket.recv())
@@ -24,12 +26,12 @@ async def serve(socket, count):
     print(f"backend: answered {count} requests")
 
 
-async def publish(socket, channels, count):
+async def publish(socket: zmq.asyncio.Socket, channels: list[str], count: int) -> None:
     """Publish `count` messages on each channel, once someone has subscribed to it.
 
     The socket is an XPUB: it receives the subscriptions (b"\\x01" + channel) that the
     device passes on from the frontend, so no message goes out before anyone listens."""
-    subscribed = set()
+    subscribed: set[str] = set()
     while not subscribed.issuperset(channels):
         event = await socket.recv()
         if event[:1] == b"\x01":
@@ -41,17 +43,17 @@ async def publish(socket, channels, count):
     print(f"backend: published {count} messages on each of {', '.join(channels)}")
 
 
-async def push(socket, count):
+async def push(socket: zmq.asyncio.Socket, count: int) -> None:
     """Push `count` pieces of work."""
     for n in range(count):
         await socket.send(Data(body={"job": n, "task": f"task {n}"}).dumps())
     print(f"backend: pushed {count} jobs")
 
 
-async def main(args):
+async def main(args: argparse.Namespace) -> int:
     print(f"backend: {zmq.__name__} {zmq.__version__}, libzmq {zmq.zmq_version()}")
     context = zmq.asyncio.Context()
-    sockets = {}
+    sockets: dict[str, zmq.asyncio.Socket] = {}
     for name, kind, endpoint in (
         ("queue", zmq.REP, args.queue),
         ("pub", zmq.XPUB, args.pub),

@@ -1,6 +1,9 @@
 """What the device, the backend and the frontend share: the message type and CURVE setup."""
+from __future__ import annotations
+
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import zmq
 
@@ -17,19 +20,19 @@ MODES = {
 class Data:
     """A JSON message with three sections, like zmag.Data."""
 
-    meta: dict = field(default_factory=dict)
-    head: dict = field(default_factory=dict)
-    body: dict = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    head: dict[str, Any] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=dict)
 
     def dumps(self) -> bytes:
         return json.dumps(asdict(self)).encode()
 
     @classmethod
-    def loads(cls, raw: bytes) -> "Data":
+    def loads(cls, raw: bytes) -> Data:
         return cls(**json.loads(raw))
 
 
-def curve_client(socket, serverkey: str) -> None:
+def curve_client(socket: zmq.Socket, serverkey: str) -> None:
     """Make `socket` a CURVE client of the server whose public key is `serverkey` (z85)."""
     public, secret = zmq.curve_keypair()  # a throwaway key pair for this client
     socket.curve_publickey = public

@@ -6,6 +6,8 @@
 It prints its endpoints and its public key (clients need it as --serverkey), then relays
 until Ctrl-C or --timeout seconds.
 """
+from __future__ import annotations
+
 import argparse
 import sys
 import threading
@@ -16,7 +18,7 @@ from zmq.devices import ThreadDevice
 from common import MODES
 
 
-def main():
+def main() -> int:
     parser = argparse.ArgumentParser(description="CURVE-secured proxy device")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--base-port", type=int, default=5555, help="0 picks free ports")
@@ -26,7 +28,7 @@ def main():
     print(f"device: {zmq.__name__} {zmq.__version__}, libzmq {zmq.zmq_version()}")
     public, secret = zmq.curve_keypair()
 
-    devices = []
+    devices: list[ThreadDevice] = []
     for i, (mode, (frontend_type, backend_type)) in enumerate(MODES.items()):
         # The device makes its sockets in its own thread; here we only say what to do with them.
         device = ThreadDevice(zmq.QUEUE, frontend_type, backend_type)

@@ -4,6 +4,8 @@ CURVE client of it.
     python frontend.py --serverkey=KEY --queue tcp://127.0.0.1:5555 \
         --pub tcp://127.0.0.1:5557 --push tcp://127.0.0.1:5559 --count 5
 """
+from __future__ import annotations
+
 import argparse
 import asyncio
 import sys
@@ -14,7 +16,7 @@ import zmq.asyncio
 from common import Data, curve_client
 
 
-async def request(socket, count):
+async def request(socket: zmq.asyncio.Socket, count: int) -> None:
     """Send `count` requests, one at a time, and check each reply."""
     for n in range(count):
         await socket.send(Data(head={"id": n}, body={"operation": "square", "value": n}).dumps())
@@ -24,19 +26,20 @@ async def request(socket, count):
     print(f"frontend: {count} replies")
 
 
-async def subscribe(socket, channels, count):
+async def subscribe(socket: zmq.asyncio.Socket, channels: list[str], count: int) -> None:
     """Receive `count` messages on each channel."""
     for channel in channels:
         socket.subscribe(channel)
     received = {channel: 0 for channel in channels}
     while min(received.values()) < count:
-        channel, raw = await socket.recv_multipart()
-        received[channel.decode()] += 1
-        print(f"frontend: [{channel.decode()}] {Data.loads(raw).body['message']}")
+        topic, raw = await socket.recv_multipart()
+        channel = topic.decode()
+        received[channel] += 1
+        print(f"frontend: [{channel}] {Data.loads(raw).body['message']}")
     print("frontend: received " + ", ".join(f"{n} on {c}" for c, n in received.items()))
 
 
-async def pull(socket, count):
+async def pull(socket: zmq.asyncio.Socket, count: int) -> None:
     """Take `count` pieces of work."""
     for _ in range(count):
         work = Data.loads(await socket.recv())
@@ -44,10 +47,10 @@ async def pull(socket, count):
     print(f"frontend: pulled {count} jobs")
 
 
-async def main(args):
+async def main(args: argparse.Namespace) -> int:
     print(f"frontend: {zmq.__name__} {zmq.__version__}, libzmq {zmq.zmq_version()}")
     context = zmq.asyncio.Context()
-    sockets = {}
+    sockets: dict[str, zmq.asyncio.Socket] = {}
     for name, kind, endpoint in (
         ("queue", zmq.REQ, args.queue),
         ("pub", zmq.SUB, args.pub),

@@ -9,9 +9,12 @@ sockets   query (REP)     answers {"request": "info"} and {"request": "registry"
 
 The hub stops once --plugins plugins have registered and unregistered again.
 """
+from __future__ import annotations
+
 import argparse
 import asyncio
 import sys
+from typing import Any, Callable
 
 import zmq
 from zmq.eventloop.zmqstream import ZMQStream
@@ -20,12 +23,12 @@ import messages
 
 
 class Hub:
-    def __init__(self, name, host, query_port, plugins):
+    def __init__(self, name: str, host: str, query_port: int, plugins: int) -> None:
         self.name = name
         self.plugins = plugins  # how many plugins come and go before we stop
         self.registered = 0
-        self.registry = []  # names of the plugins registered now
-        self.finished = asyncio.get_running_loop().create_future()
+        self.registry: list[str] = []  # names of the plugins registered now
+        self.finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         context = zmq.Context.instance()
 
         query = context.socket(zmq.REP)
@@ -44,8 +47,9 @@ class Hub:
         self.command_stream = ZMQStream(command)
         self.command_stream.on_recv(self.on_command_recv)
 
-    def on_query_recv(self, frames):
+    def on_query_recv(self, frames: list[bytes]) -> None:
         request = messages.loads(frames[0])["request"]
+        reply: dict[str, Any]
         if request == "info":
             reply = {"hub": self.name, "command_uri": self.command_uri, "publish_uri": self.publish_uri}
         elif request == "registry":
@@ -54,7 +58,7 @@ class Hub:
             reply = {"error": f"unknown request {request!r}"}
         self.query_stream.send_json(reply)
 
-    def on_command_recv(self, frames):
+    def on_command_recv(self, frames: list[bytes]) -> None:
         sender, raw = frames  # a ROUTER puts the sender's identity (the plugin's name) first
         message = messages.loads(raw)
         header = message["header"]
@@ -73,14 +77,14 @@ class Hub:
             self.command_stream.flush(zmq.POLLOUT)  # send the last reply before we stop
             self.finished.set_result(None)
 
-    def execute(self, request):
+    def execute(self, request: messages.Message) -> messages.Message:
         command = request["content"]["command"]
-        handler = getattr(self, f"on_execute__{command}", None)
+        handler: Callable[[str], Any] | None = getattr(self, f"on_execute__{command}", None)
         if handler is None:
             return messages.execute_reply(request, error=f"the hub has no command {command!r}")
         return messages.execute_reply(request, result=handler(request["header"]["source"]))
 
-    def on_execute__register(self, source):
+    def on_execute__register(self, source: str) -> list[str]:
         if source not in self.registry:
             self.registry.append(source)
             self.registered += 1
@@ -88,26 +92,26 @@ class Hub:
         self.publish_registry()
         return self.registry
 
-    def on_execute__unregister(self, source):
+    def on_execute__unregister(self, source: str) -> list[str]:
         self.registry.remove(source)
         print(f"hub: unregistered {source}")
         self.publish_registry()
         return self.registry
 
-    def on_execute__ping(self, source):
+    def on_execute__ping(self, source: str) -> str:
         return "pong"
 
-    def publish_registry(self):
+    def publish_registry(self) -> None:
         self.publish.send_multipart([b"registry", messages.dumps(self.registry)])
 
-    def close(self):
+    def close(self) -> None:
         for stream in (self.query_stream, self.command_stream):
             stream.close(linger=1000)
         self.publish.close(linger=0)
         zmq.Context.instance().term()
 
 
-async def main(args):
+async def main(args: argparse.Namespace) -> int:
     print(f"hub: {zmq.__name__} {zmq.__version__}, libzmq {zmq.zmq_version()}")
     hub = Hub(args.name, args.host, args.query_port, args.plugins)
     print(f"hub: query socket on {hub.query_uri}", flush=True)

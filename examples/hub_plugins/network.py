@@ -5,6 +5,8 @@
 Each plugin gets all the others as peers. Started with `python -m zmq_cffi.run`, the child
 processes (plain `python hub.py`, `python plugin.py`) import zmq_cffi as zmq as well.
 """
+from __future__ import annotations
+
 import argparse
 import os
 import subprocess
@@ -15,12 +17,12 @@ import zmq
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def free_port(host):
+def free_port(host: str) -> int:
     with zmq.Context.instance().socket(zmq.REP) as probe:
         return probe.bind_to_random_port(f"tcp://{host}")
 
 
-def main():
+def main() -> int:
     parser = argparse.ArgumentParser(description="a hub and its plugins, one process each")
     parser.add_argument("--plugins", nargs="+", default=["a", "b", "c"])
     parser.add_argument("--host", default="127.0.0.1")

@@ -8,9 +8,12 @@ IOLoop receive the replies; the plugin's story is a coroutine awaiting them.
 A plugin unregisters and exits once it has executed its commands and every peer has
 executed one on it.
 """
+from __future__ import annotations
+
 import argparse
 import asyncio
 import sys
+from typing import Any, Callable
 
 import zmq
 from zmq.eventloop.zmqstream import ZMQStream
@@ -19,12 +22,12 @@ import messages
 
 
 class Plugin:
-    def __init__(self, name, peers, hub_uri, timeout):
+    def __init__(self, name: str, peers: list[str], hub_uri: str, timeout: float) -> None:
         self.name = name
         self.peers = peers
         self.timeout_ms = int(timeout * 1000)
-        self.pending = {}  # session -> Future of the reply to our execute_request
-        self.callers = set()  # plugins that executed a command here
+        self.pending: dict[str, asyncio.Future[Any]] = {}  # session -> reply to our execute_request
+        self.callers: set[str] = set()  # plugins that executed a command here
         self.called_by_all_peers = asyncio.Event()
         self.context = zmq.Context.instance()
         # The query socket is used synchronously: a request, then its reply.
@@ -44,21 +47,21 @@ class Plugin:
         self.subscribe_stream = ZMQStream(subscribe)
         self.subscribe_stream.on_recv(self.on_subscribe_recv)
 
-    def query(self, request):
+    def query(self, request: dict[str, Any]) -> Any:
         self.query_socket.send_json(request)
         if not self.query_socket.poll(self.timeout_ms):
             raise TimeoutError("the hub does not answer queries")
         return self.query_socket.recv_json()
 
-    def execute(self, target, command, **data):
+    def execute(self, target: str, command: str, **data: Any) -> asyncio.Future[Any]:
         """Send an execute_request to `target`; returns a Future of its result."""
         request = messages.execute_request(self.name, target, command, **data)
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.pending[request["header"]["session"]] = future
         self.command_stream.send(messages.dumps(request))
         return future
 
-    def on_command_recv(self, frames):
+    def on_command_recv(self, frames: list[bytes]) -> None:
         message = messages.loads(frames[0])
         header, content = message["header"], message["content"]
         if header["msg_type"] == "execute_reply":
@@ -69,7 +72,7 @@ class Plugin:
                 future.set_exception(RuntimeError(content["error"]))
         else:  # an execute_request from another plugin
             command, data, source = content["command"], content["data"], header["source"]
-            handler = getattr(self, f"on_execute__{command}", None)
+            handler: Callable[..., Any] | None = getattr(self, f"on_execute__{command}", None)
             if handler is None:
                 reply = messages.execute_reply(message, error=f"{self.name} has no command {command!r}")
             else:
@@ -80,14 +83,14 @@ class Plugin:
             if self.callers.issuperset(self.peers):
                 self.called_by_all_peers.set()
 
-    def on_subscribe_recv(self, frames):
+    def on_subscribe_recv(self, frames: list[bytes]) -> None:
         topic, payload = frames
         print(f"{self.name}: hub published {topic.decode()} {messages.loads(payload)}")
 
-    def on_execute__add(self, x, y):
+    def on_execute__add(self, x: int, y: int) -> dict[str, Any]:
         return {"sum": x + y, "by": self.name}
 
-    async def run(self):
+    async def run(self) -> None:
         registry = await self.execute(self.hub_name, "register")
         print(f"{self.name}: registered with {self.hub_name}, registry {registry}")
         print(f"{self.name}: ping {self.hub_name} -> {await self.execute(self.hub_name, 'ping')}")
@@ -104,14 +107,14 @@ class Plugin:
         await self.execute(self.hub_name, "unregister")
         print(f"{self.name}: unregistered, done")
 
-    def close(self):
+    def close(self) -> None:
         self.command_stream.close(linger=1000)
         self.subscribe_stream.close(linger=0)
         self.query_socket.close(linger=0)
         self.context.term()
 
 
-async def main(args):
+async def main(args: argparse.Namespace) -> int:
     print(f"{args.name}: {zmq.__name__} {zmq.__version__}, libzmq {zmq.zmq_version()}")
     plugin = Plugin(args.name, args.peers, args.hub, args.timeout)
     try:

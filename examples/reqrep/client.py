@@ -2,13 +2,15 @@
 
     python client.py --server tcp://127.0.0.1:5555 --count 5
 """
+from __future__ import annotations
+
 import argparse
 import sys
 
 import zmq
 
 
-def main():
+def main() -> int:
     parser = argparse.ArgumentParser(description="REQ/REP tutorial client")
     parser.add_argument("--server", default="tcp://127.0.0.1:5555")
     parser.add_argument("--count", type=int, default=5, help="requests to send")

@@ -5,13 +5,15 @@
 Each request is a string; each reply is a small JSON object. The server stops after
 --count requests, or when no request came for --timeout seconds.
 """
+from __future__ import annotations
+
 import argparse
 import sys
 
 import zmq
 
 
-def main():
+def main() -> int:
     parser = argparse.ArgumentParser(description="REQ/REP tutorial server")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5555, help="0 picks a free port")

@@ -40,7 +40,7 @@ def _write_certificate(
     header: str,
     public_key: bytes,
     secret_key: Optional[bytes],
-    metadata: Optional[Mapping[Union[str, bytes], Union[str, bytes]]],
+    metadata: Optional[Mapping[str, str]],
     mode: int,
 ) -> None:
     lines = [header.format(when=datetime.datetime.now().isoformat(sep=" ", timespec="seconds"))]

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.error import _zmq_error
+
+if TYPE_CHECKING:
+    from zmq_cffi.backend.socket import Socket, _HandleCell
 
 _EINTR = lib.EINTR
 
@@ -24,7 +27,7 @@ class Context:
     # Sockets made through this object that are not closed yet: id(cell) -> handle cell.
     # Kept by handle cell, not only by weak reference, so that a socket dropped without close()
     # and not finalized yet (PyPy finalizes late) can still be closed by term() and destroy().
-    _open: Dict[int, Any]
+    _open: Dict[int, _HandleCell]
 
     def __init__(self, io_threads: int = 1, shadow: int = 0) -> None:
         if shadow:
@@ -55,10 +58,10 @@ class Context:
     def _register_socket(self, sock: Any) -> None:
         self._open[id(sock._cell)] = sock._cell
 
-    def _forget_socket(self, cell: Any) -> None:
+    def _forget_socket(self, cell: _HandleCell) -> None:
         self._open.pop(id(cell), None)
 
-    def _open_sockets(self) -> list:
+    def _open_sockets(self) -> List[Socket]:
         """One live Socket object for each socket of this context that is still open."""
         live = []
         for cell in list(self._open.values()):
@@ -86,7 +89,8 @@ class Context:
     @property
     def closed(self) -> bool:
         """Whether this context has been terminated."""
-        return self._handle == ffi.NULL
+        closed: bool = self._handle == ffi.NULL
+        return closed
 
     def term(self) -> None:
         """Terminate the context: blocks until every socket of it is closed (see LINGER).
@@ -120,7 +124,7 @@ class Context:
         """Get a context option (zmq_ctx_get)."""
         if self._handle == ffi.NULL:
             raise RuntimeError("Context has been destroyed")
-        rc = lib.zmq_ctx_get(self._handle, option)
+        rc: int = lib.zmq_ctx_get(self._handle, option)
         if rc < 0:
             raise _zmq_error()
         return rc

@@ -7,13 +7,20 @@ zmq_msg_t, so the view stays valid after the Frame itself is gone.
 """
 from __future__ import annotations
 
+import builtins
 import sys
 import threading
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.backend import zerocopy
 from zmq_cffi.error import ZMQError, _zmq_error
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from zmq_cffi._typing import SendData
+    from zmq_cffi.tracker import MessageTracker
 
 COPY_THRESHOLD = 65536
 
@@ -68,13 +75,21 @@ def _buffer_base() -> type:
         return object
     import ctypes
 
-    base = ctypes.cast(int(ffi.cast("intptr_t", address)), ctypes.py_object).value
+    base: type = ctypes.cast(int(ffi.cast("intptr_t", address)), ctypes.py_object).value
     # ctypes took its own reference; drop the one zc_buffer_base_type returned.
     ctypes.pythonapi.Py_DecRef(ctypes.py_object(base))
     return base
 
 
-class Frame(_buffer_base()):  # type: ignore[misc]
+if TYPE_CHECKING:
+    # Type checkers cannot evaluate a computed base; what it adds is the buffer protocol,
+    # which Frame declares itself (__buffer__).
+    _FrameBase = object
+else:
+    _FrameBase = _buffer_base()
+
+
+class Frame(_FrameBase):
     """A message frame wrapping a zmq_msg_t, for zero-copy sends and receives and properties.
 
     `Frame(data)` copies data below `copy_threshold` bytes and otherwise lends the buffer to
@@ -82,7 +97,7 @@ class Frame(_buffer_base()):  # type: ignore[misc]
     """
 
     more: bool = False
-    tracker: Any = None
+    tracker: Optional[MessageTracker] = None
     tracker_event: Optional[threading.Event] = None
     _msg: Any = None
     _bytes: Optional[bytes] = None
@@ -91,7 +106,7 @@ class Frame(_buffer_base()):  # type: ignore[misc]
 
     def __init__(
         self,
-        data: Any = None,
+        data: Optional[SendData] = None,
         track: bool = False,
         copy: Optional[bool] = None,
         copy_threshold: Optional[int] = None,
@@ -107,7 +122,7 @@ class Frame(_buffer_base()):  # type: ignore[misc]
             self._msg = msg = _owned_msg()
             if lib.zmq_msg_init(msg) < 0:
                 raise _zmq_error()
-            if track:
+            if self.tracker_event is not None:  # made above iff track
                 self.tracker_event.set()
             return
         if isinstance(data, Frame):
@@ -123,7 +138,7 @@ class Frame(_buffer_base()):  # type: ignore[misc]
         if copy:
             if lib.zc_msg_init_copy(msg, pinned, size) < 0:
                 raise _zmq_error()
-            if track:
+            if self.tracker_event is not None:  # made above iff track
                 self.tracker_event.set()
             return
         self._data = data
@@ -143,7 +158,8 @@ class Frame(_buffer_base()):  # type: ignore[misc]
     # -- contents --------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return lib.zmq_msg_size(self._msg)
+        size: int = lib.zmq_msg_size(self._msg)
+        return size
 
     @property
     def buffer(self) -> memoryview:
@@ -166,7 +182,7 @@ class Frame(_buffer_base()):  # type: ignore[misc]
             b = self._bytes = ffi.unpack(ffi.cast("char *", lib.zmq_msg_data(msg)), size) if size else b""
         return b
 
-    def __bytes__(self) -> bytes:
+    def __bytes__(self) -> builtins.bytes:
         return self.bytes
 
     def __buffer__(self, flags: int) -> memoryview:
@@ -209,23 +225,37 @@ class Frame(_buffer_base()):  # type: ignore[misc]
 
     # -- options and properties --------------------------------------------------------------
 
-    def get(self, option: Union[int, str]) -> Union[int, str]:
+    @overload
+    def get(self, option: int) -> int: ...
+
+    # A str option is a metadata property, except these two names of message fields.
+    @overload
+    def get(self, option: Literal["routing_id"]) -> Optional[int]: ...  # type: ignore[overload-overlap]
+
+    @overload
+    def get(self, option: Literal["group"]) -> Optional[str]: ...  # type: ignore[overload-overlap]
+
+    @overload
+    def get(self, option: str) -> str: ...
+
+    def get(self, option: Union[int, str]) -> Union[int, str, None]:
         """A message option (an int such as MORE) or metadata property (a str such as "User-Id")."""
         if isinstance(option, str) and option not in ("routing_id", "group"):
             value = lib.zmq_msg_gets(self._msg, option.encode("utf-8"))
             if value == ffi.NULL:
                 raise _zmq_error(detail=f"message has no property {option!r}")
-            return ffi.string(value).decode("utf-8")
+            prop: str = ffi.string(value).decode("utf-8")
+            return prop
         if option == "routing_id":
             return self.routing_id
         if option == "group":
             return self.group
-        rc = lib.zmq_msg_get(self._msg, option)
+        rc: int = lib.zmq_msg_get(self._msg, option)
         if rc < 0:
             raise _zmq_error()
         return rc
 
-    def set(self, option: int, value: Any) -> None:
+    def set(self, option: Union[int, str], value: Any) -> None:
         """Set a message option (routing_id and group need libzmq's DRAFT API)."""
         if option == "routing_id":
             self.routing_id = value
@@ -239,7 +269,7 @@ class Frame(_buffer_base()):  # type: ignore[misc]
     def __getitem__(self, key: str) -> str:
         if not isinstance(key, str):
             raise TypeError(f"Frame properties are looked up by str name, not {type(key).__name__}")
-        return self.get(key)  # type: ignore[return-value]
+        return self.get(key)
 
     @property
     def routing_id(self) -> Optional[int]:
@@ -262,7 +292,7 @@ class Frame(_buffer_base()):  # type: ignore[misc]
         return None if g == ffi.NULL else ffi.string(g).decode("utf-8")
 
     @group.setter
-    def group(self, value: Union[str, bytes]) -> None:
+    def group(self, value: Union[str, builtins.bytes]) -> None:
         _require_draft("Frame.group")
         if isinstance(value, str):
             value = value.encode("utf-8")

@@ -1,10 +1,13 @@
 """Module-level libzmq functions: versions, capabilities, CURVE keys, proxies."""
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.error import ZMQError, _zmq_error, strerror, zmq_errno
+
+if TYPE_CHECKING:
+    from zmq_cffi.backend.socket import Socket
 
 __all__ = [
     "zmq_version_info",
@@ -30,7 +33,7 @@ def zmq_version_info() -> Tuple[int, int, int]:
     return (v[0], v[1], v[2])
 
 
-def has(capability: str) -> bool:
+def has(capability: Union[str, bytes]) -> bool:
     """Whether libzmq has a capability: "ipc", "pgm", "tipc", "norm", "curve", "gssapi", "draft"."""
     if isinstance(capability, str):
         capability = capability.encode("utf-8")
@@ -47,7 +50,7 @@ def curve_keypair() -> Tuple[bytes, bytes]:
     return ffi.string(public), ffi.string(secret)
 
 
-def curve_public(secret_key: Any) -> bytes:
+def curve_public(secret_key: Union[str, bytes]) -> bytes:
     """The Z85 public key that belongs to a Z85 secret key."""
     if isinstance(secret_key, str):
         secret_key = secret_key.encode("ascii")
@@ -58,7 +61,8 @@ def curve_public(secret_key: Any) -> bytes:
     public = ffi.new("char[41]")
     if lib.zmq_curve_public(public, secret_key) < 0:
         raise _zmq_curve_error()
-    return ffi.string(public)
+    key: bytes = ffi.string(public)
+    return key
 
 
 def _zmq_curve_error() -> ZMQError:
@@ -68,7 +72,7 @@ def _zmq_curve_error() -> ZMQError:
     return _zmq_error(err)
 
 
-def _handle_or_null(sock: Any, role: str) -> Any:
+def _handle_or_null(sock: Optional[Socket], role: str) -> Any:
     from zmq_cffi.backend.socket import Socket
 
     if sock is None:
@@ -78,7 +82,7 @@ def _handle_or_null(sock: Any, role: str) -> Any:
     return sock._handle
 
 
-def proxy(frontend: Any, backend: Any, capture: Optional[Any] = None) -> None:
+def proxy(frontend: Socket, backend: Socket, capture: Optional[Socket] = None) -> None:
     """Run zmq_proxy between two sockets (and copy traffic to `capture`); runs until the
     context is terminated, which raises ContextTerminated."""
     args = (
@@ -90,7 +94,7 @@ def proxy(frontend: Any, backend: Any, capture: Optional[Any] = None) -> None:
 
 
 def proxy_steerable(
-    frontend: Any, backend: Any, capture: Optional[Any] = None, control: Optional[Any] = None
+    frontend: Socket, backend: Socket, capture: Optional[Socket] = None, control: Optional[Socket] = None
 ) -> None:
     """zmq_proxy_steerable: like proxy, but PAUSE/RESUME/TERMINATE arrive on `control`.
 
@@ -113,7 +117,7 @@ def _run_device(fn: Any, args: Tuple[Any, ...]) -> None:
             raise _zmq_error(err)
 
 
-def device(device_type: int, frontend: Any, backend: Any) -> None:
+def device(device_type: int, frontend: Socket, backend: Socket) -> None:
     """The old name of proxy; device_type (QUEUE, FORWARDER, STREAMER) is only checked."""
     if device_type not in (lib.ZMQ_QUEUE, lib.ZMQ_FORWARDER, lib.ZMQ_STREAMER):
         raise ValueError(f"device_type must be QUEUE, FORWARDER or STREAMER, not {device_type!r}")

@@ -60,7 +60,7 @@ def poll_items(items: Any, n: int, timeout: float) -> int:
     """
     if timeout < 0:
         while True:
-            rc = lib.zmq_poll(items, n, -1)
+            rc: int = lib.zmq_poll(items, n, -1)
             if rc >= 0:
                 return rc
             err = ffi.errno

@@ -11,7 +11,7 @@ import os
 import threading
 import time
 import weakref
-from typing import Any, Dict, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Union, overload
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.backend import frame as _frame
@@ -19,6 +19,14 @@ from zmq_cffi.backend import zerocopy
 from zmq_cffi.backend.frame import Frame, _pin_buffer
 from zmq_cffi.constants import sockopt_types
 from zmq_cffi.error import ZMQError, _zmq_error
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from _typeshed import WriteableBuffer
+
+    from zmq_cffi._typing import SendData, SockOptValue
+    from zmq_cffi.tracker import MessageTracker
 
 _NULL = ffi.NULL
 _EINTR = lib.EINTR
@@ -33,20 +41,20 @@ _EAGAIN = lib.EAGAIN
 _monotonic = time.monotonic
 _BYTES_OPT_MAX = 256
 
-_zc_send_copy = lib.zc_send_copy
-_zc_send_msg_copy = lib.zc_send_msg_copy
-_zc_send_zerocopy = lib.zc_send_zerocopy
-_zc_recv = lib.zc_recv
-_zc_recv_copy = lib.zc_recv_copy
-_zc_recv_parts = lib.zc_recv_parts
-_zc_send_parts = lib.zc_send_parts
+_zc_send_copy: Callable[..., int] = lib.zc_send_copy
+_zc_send_msg_copy: Callable[..., int] = lib.zc_send_msg_copy
+_zc_send_zerocopy: Callable[..., int] = lib.zc_send_zerocopy
+_zc_recv: Callable[..., int] = lib.zc_recv
+_zc_recv_copy: Callable[..., int] = lib.zc_recv_copy
+_zc_recv_parts: Callable[..., int] = lib.zc_recv_parts
+_zc_send_parts: Callable[..., int] = lib.zc_send_parts
 _ZMQ_SNDMORE = lib.ZMQ_SNDMORE
 # recv_multipart copies up to this many frames per C call; frames beyond come one by one.
 _RECV_PARTS_MAX = 16
 # Copying receives of up to this many bytes land in a per-socket buffer in one C call.
 _RECV_BUFFER_SIZE = 4096
 _zmq_msg_close = lib.zmq_msg_close
-_unpack = ffi.unpack
+_unpack: Callable[[Any, int], bytes] = ffi.unpack
 _from_buffer = ffi.from_buffer
 _collect = zerocopy.collect
 _lend = zerocopy.lend
@@ -77,7 +85,7 @@ _UINT64_OPTS = {
 close_generation = [0]
 
 
-class _HandleCell(list):
+class _HandleCell(list[Any]):
     """An owned socket handle: [handle] while open, [] once closed.
 
     Whoever closes the socket takes the handle out with list.pop(), which is atomic, so
@@ -87,6 +95,7 @@ class _HandleCell(list):
     them clears the handle in all, so none is left pointing at a freed socket."""
 
     __slots__ = ("sockets",)
+    sockets: List[weakref.ref[Any]]
 
     def in_use_by_other_than(self, sock: Any) -> bool:
         for ref in self.sockets:
@@ -221,7 +230,8 @@ class Socket:
     @property
     def closed(self) -> bool:
         """Whether the socket has been closed (or its context destroyed)."""
-        return self._handle == _NULL
+        closed: bool = self._handle == _NULL
+        return closed
 
     def close(self, linger: Optional[int] = None) -> None:
         """Close the socket; with `linger`, set LINGER first. Closing twice is harmless.
@@ -245,7 +255,7 @@ class Socket:
 
     # -- options -----------------------------------------------------------------------------
 
-    def set(self, option: int, optval: Any) -> None:
+    def set(self, option: int, optval: SockOptValue) -> None:
         """Set a socket option; the value's type follows the option (int, int64 or bytes)."""
         kind = sockopt_types.get(option)
         handle = self._handle
@@ -278,7 +288,7 @@ class Socket:
         elif option == _ZMQ_SNDTIMEO:
             object.__setattr__(self, "_sndtimeo", optval)
 
-    def _retry(self, option: int, timeout: int, start: float, attempt: Any, *args: Any) -> int:
+    def _retry(self, option: int, timeout: int, start: float, attempt: Callable[..., int], *args: Any) -> int:
         """Slow path of a failed blocking call: raise its error, or, after EINTR (Python's
         signal handlers have run by now and did not raise), call `attempt(*args)` again with
         what remains of the `timeout` ms that began at `start`. (Arguments rather than a
@@ -309,17 +319,18 @@ class Socket:
         kind = sockopt_types.get(option)
         handle = self._handle
         if kind is None or kind == "fd":
-            value = lib.zc_getsockopt_int(handle, option)
+            value: int = lib.zc_getsockopt_int(handle, option)
             if value == _GETSOCKOPT_ERROR:
                 raise _zmq_error()
             return value
         size = ffi.new("size_t *")
         if kind == "int64":
-            value = ffi.new("uint64_t *" if option in _UINT64_OPTS else "int64_t *")
+            value64 = ffi.new("uint64_t *" if option in _UINT64_OPTS else "int64_t *")
             size[0] = 8
-            if lib.zmq_getsockopt(handle, option, value, size) < 0:
+            if lib.zmq_getsockopt(handle, option, value64, size) < 0:
                 raise _zmq_error()
-            return value[0]
+            number: int = value64[0]
+            return number
         capacity = 41 if option in _CURVE_KEY_OPTS else _BYTES_OPT_MAX
         buf = ffi.new("char[]", capacity)
         size[0] = capacity
@@ -328,7 +339,7 @@ class Socket:
         n = size[0]
         if n and buf[n - 1] == b"\0" and option not in _BINARY_OPTS:
             n -= 1
-        return ffi.unpack(buf, n)
+        return _unpack(buf, n)
 
     # -- endpoints ---------------------------------------------------------------------------
 
@@ -372,6 +383,28 @@ class Socket:
 
     # -- send --------------------------------------------------------------------------------
 
+    @overload
+    def send(
+        self,
+        data: SendData,
+        flags: int = ...,
+        copy: bool = ...,
+        track: Literal[False] = ...,
+        routing_id: Optional[int] = ...,
+        group: Optional[str] = ...,
+    ) -> None: ...
+
+    @overload
+    def send(
+        self,
+        data: SendData,
+        flags: int = ...,
+        copy: bool = ...,
+        track: bool = ...,
+        routing_id: Optional[int] = ...,
+        group: Optional[str] = ...,
+    ) -> Optional[MessageTracker]: ...
+
     def send(
         self,
         data: Any,
@@ -380,7 +413,7 @@ class Socket:
         track: bool = False,
         routing_id: Optional[int] = None,
         group: Optional[str] = None,
-    ) -> Any:
+    ) -> Optional[MessageTracker]:
         """Send one frame. Returns a MessageTracker when `track` and not copying, else None."""
         if routing_id is not None or group is not None:
             if not isinstance(data, Frame):
@@ -417,7 +450,9 @@ class Socket:
             return None
         return self._send_lent(pinned, size, flags, track, timeout, start)
 
-    def _send_lent(self, pinned: Any, size: int, flags: int, track: bool, timeout: int, start: float) -> Any:
+    def _send_lent(
+        self, pinned: Any, size: int, flags: int, track: bool, timeout: int, start: float
+    ) -> Optional[MessageTracker]:
         """Zero-copy send: libzmq reads `pinned` in place until its free callback runs."""
         from zmq_cffi.tracker import MessageTracker
 
@@ -443,7 +478,19 @@ class Socket:
 
     # -- recv --------------------------------------------------------------------------------
 
-    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
+    @overload
+    def recv(self, flags: int = ..., copy: Literal[True] = ..., track: bool = ...) -> bytes: ...
+
+    @overload
+    def recv(self, flags: int, copy: Literal[False], track: bool = ...) -> Frame: ...
+
+    @overload
+    def recv(self, flags: int = ..., *, copy: Literal[False], track: bool = ...) -> Frame: ...
+
+    @overload
+    def recv(self, flags: int = ..., copy: bool = ..., track: bool = ...) -> Union[bytes, Frame]: ...
+
+    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Union[bytes, Frame]:
         """Receive one frame: bytes, or a Frame over libzmq's memory with copy=False."""
         if _lent:
             _collect()
@@ -512,7 +559,7 @@ class Socket:
             parts.append(recv(self, flags))
         return parts
 
-    def _send_multipart_copy(self, parts: List[bytes], flags: int) -> None:
+    def _send_multipart_copy(self, parts: Sequence[bytes], flags: int) -> None:
         """send_multipart of bytes frames sent by copy: four frames per C call. A failed first
         frame is retried (EINTR) or raised as send() would; after a frame that failed later,
         send() takes over from that frame."""
@@ -545,7 +592,7 @@ class Socket:
                     send(self, parts[done], flags if done == count - 1 else more)
                     done += 1
 
-    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+    def recv_into(self, buffer: WriteableBuffer, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into a writable buffer; returns the full message size (may exceed nbytes,
         in which case the message was truncated, as zmq_recv does)."""
         pinned = _pin_buffer(buffer, "recv_into's buffer", writable=True)
@@ -561,7 +608,7 @@ class Socket:
         handle = self._handle
         timeout = self._rcvtimeo
         start = _monotonic() if timeout > 0 else 0.0
-        rc = lib.zmq_recv(handle, pinned, nbytes, flags)
+        rc: int = lib.zmq_recv(handle, pinned, nbytes, flags)
         if rc < 0:
             rc = self._retry(_ZMQ_RCVTIMEO, timeout, start, lib.zmq_recv, handle, pinned, nbytes, flags)
         return rc

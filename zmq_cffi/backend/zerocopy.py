@@ -71,7 +71,7 @@ def collect() -> int:
         return 0
     try:
         while True:
-            n = lib.zc_release_drain(_drain_out, _DRAIN_BATCH)
+            n: int = lib.zc_release_drain(_drain_out, _DRAIN_BATCH)
             for i in range(n):
                 entry = unlend(_drain_out[i])
                 if entry is not None and entry[1] is not None:

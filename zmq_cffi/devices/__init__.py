@@ -25,10 +25,11 @@ from zmq_cffi.devices.proxysteerabledevice import (
     ThreadProxySteerable,
 )
 
+# Spelled out so type checkers see the exports (a test keeps it equal to the submodules').
 __all__ = [
-    *basedevice.__all__,
-    *proxydevice.__all__,
-    *proxysteerabledevice.__all__,
-    *monitoredqueue.__all__,
-    *monitoredqueuedevice.__all__,
+    "Device", "ThreadDevice", "ProcessDevice",
+    "Proxy", "ThreadProxy", "ProcessProxy",
+    "ProxySteerable", "ThreadProxySteerable", "ProcessProxySteerable",
+    "monitored_queue",
+    "MonitoredQueue", "ThreadMonitoredQueue", "ProcessMonitoredQueue",
 ]

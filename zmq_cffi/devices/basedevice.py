@@ -172,7 +172,7 @@ class Device:
         self._plan(role).apply(sock)
         return sock
 
-    def _setup_sockets(self) -> Tuple[Socket, Socket]:
+    def _setup_sockets(self) -> Tuple[Socket, ...]:
         """Create the context and the in/out sockets, configured as queued."""
         self._context = self.context_factory()
         ins = self._make_socket("in", self.in_type)

@@ -24,7 +24,7 @@ import sys
 import warnings
 import weakref
 from collections import deque
-from typing import Any, Callable, Deque, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Sequence, Tuple, cast
 
 from tornado.ioloop import IOLoop
 from tornado.log import gen_log
@@ -79,12 +79,12 @@ _loop_streams: "weakref.WeakKeyDictionary[IOLoop, _LoopStreams]" = weakref.WeakK
 
 
 def _log_async_failure(future: "asyncio.Future[Any]") -> None:
-    if not future.cancelled() and future.exception() is not None:
-        exc = future.exception()
+    exc = None if future.cancelled() else future.exception()
+    if exc is not None:
         gen_log.error("Uncaught exception in ZMQStream callback", exc_info=(type(exc), exc, exc.__traceback__))
 
 
-def _as_frames(msg: Any) -> Sequence[Any]:
+def _as_frames(msg: Iterable[Any]) -> Sequence[Any]:
     """`msg` as a sequence of sendable frames, or TypeError/ValueError now rather than at send."""
     if not isinstance(msg, (list, tuple)):
         msg = list(msg)
@@ -138,7 +138,7 @@ class ZMQStream:
         self._send_callback: Optional[SendCallback] = None
         self._close_callback: Optional[Callable[[], Any]] = None
         self._send_queue: Deque[Tuple[Sequence[Any], int, Dict[str, Any]]] = deque()
-        self._fd: int = socket.get(_FD)
+        self._fd = cast(int, socket.get(_FD))
 
         loop_streams = _loop_streams.get(self.io_loop)
         if loop_streams is None:
@@ -313,17 +313,17 @@ class ZMQStream:
         With POLLIN in `flag`, waiting messages go to the recv callback, or are dropped when
         none is set; with POLLOUT, queued messages are sent. Stops when nothing matching is
         pending or after `limit` messages (None or 0: no limit)."""
-        self._check_closed()
+        socket = self._check_closed()
         count = 0
         while not limit or count < limit:
-            events = self.socket.get(_EVENTS)
+            events = cast(int, socket.get(_EVENTS))
             handled = 0
             if flag & _POLLIN and events & _POLLIN:
-                handled += self._recv_one()
+                handled += self._recv_one(socket)
                 if self._socket_gone():
                     return count + handled
             if flag & _POLLOUT and events & _POLLOUT and self._send_queue and (not limit or count + handled < limit):
-                handled += self._send_one()
+                handled += self._send_one(socket)
                 if self._socket_gone():
                     return count + handled
             if not handled:
@@ -363,9 +363,12 @@ class ZMQStream:
 
     # -- the loop's side ---------------------------------------------------------------------
 
-    def _check_closed(self) -> None:
-        if self.closed():
+    def _check_closed(self) -> Socket:
+        """The stream's socket; OSError if the stream is closed."""
+        socket = self.socket
+        if socket is None or self.closed():
             raise OSError("Stream is closed")
+        return socket
 
     def _schedule_check(self) -> None:
         self._loop_streams.schedule_sweep(self.io_loop)
@@ -387,7 +390,7 @@ class ZMQStream:
                 if socket is None:
                     return
                 try:
-                    events = socket.get(_EVENTS)
+                    events = cast(int, socket.get(_EVENTS))
                 except ContextTerminated:
                     raise
                 except ZMQError as e:
@@ -397,11 +400,11 @@ class ZMQStream:
                     return
                 progressed = False
                 if events & _POLLIN and self._recv_callback is not None:
-                    progressed = self._recv_one()
+                    progressed = self._recv_one(socket)
                     if self._socket_gone():
                         return
                 if events & _POLLOUT and self._send_queue:
-                    progressed = self._send_one() or progressed
+                    progressed = self._send_one(socket) or progressed
                     if self._socket_gone():
                         return
                 if not progressed:
@@ -416,10 +419,10 @@ class ZMQStream:
             # Callbacks ran: they may have used any stream's socket, and this one may have more.
             self._schedule_check()
 
-    def _recv_one(self) -> bool:
+    def _recv_one(self, socket: Socket) -> bool:
         """Receive one message into the recv callback (or drop it, if none); False if none came."""
         try:
-            frames = self.socket.recv_multipart(_NOBLOCK, copy=self._recv_copy)
+            frames = socket.recv_multipart(_NOBLOCK, copy=self._recv_copy)
         except Again:
             return False
         callback = self._recv_callback
@@ -427,12 +430,13 @@ class ZMQStream:
             self._run_callback(callback, frames)
         return True
 
-    def _send_one(self) -> bool:
+    def _send_one(self, socket: Socket) -> bool:
         """Send the first queued message, then run the send callback; False if libzmq refused."""
         msg, flags, kwargs = self._send_queue.popleft()
+        status: Any
         try:
             # Never block the loop: EVENTS said POLLOUT, and a full socket waits for its fd.
-            status = self.socket.send_multipart(msg, flags | _NOBLOCK, **kwargs)
+            status = socket.send_multipart(msg, flags | _NOBLOCK, **kwargs)
         except Again:
             self._send_queue.appendleft((msg, flags, kwargs))
             return False

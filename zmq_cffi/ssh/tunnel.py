@@ -20,7 +20,7 @@ import sys
 import warnings
 from getpass import getpass, getuser
 from multiprocessing import Process
-from typing import Any, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 __all__ = [
     "tunnel_connection",
@@ -58,7 +58,8 @@ def __getattr__(name: str) -> Any:
 
 def _ssh_exception_class() -> type:
     try:
-        return _import_paramiko().ssh_exception.SSHException
+        cls: type = _import_paramiko().ssh_exception.SSHException
+        return cls
     except ImportError:
         return _SSHExceptionFallback
 
@@ -167,7 +168,7 @@ def try_passwordless_ssh(server: str, keyfile: Optional[str], paramiko: Optional
     return _try_passwordless_openssh(server, keyfile)
 
 
-def _ssh_env() -> dict:
+def _ssh_env() -> Dict[str, str]:
     env = os.environ.copy()
     # A graphical askpass helper would grab the prompt that pexpect watches for.
     env.pop("SSH_ASKPASS", None)

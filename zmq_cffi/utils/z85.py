@@ -18,7 +18,8 @@ def encode(rawbytes: bytes) -> bytes:
     out = ffi.new("char[]", len(raw) * 5 // 4 + 1)
     if lib.zmq_z85_encode(out, raw, len(raw)) == ffi.NULL:
         raise ValueError("Z85 encoding failed")
-    return ffi.string(out)
+    encoded: bytes = ffi.string(out)
+    return encoded
 
 
 def decode(z85bytes: Union[str, bytes]) -> bytes:
@@ -40,4 +41,5 @@ def decode(z85bytes: Union[str, bytes]) -> bytes:
     out = ffi.new("uint8_t[]", len(text) * 4 // 5 + 1)
     if lib.zmq_z85_decode(out, text) == ffi.NULL:
         raise ValueError(f"invalid Z85 text: {text[:40]!r}")
-    return ffi.buffer(out, len(text) * 4 // 5)[:]
+    decoded: bytes = ffi.buffer(out, len(text) * 4 // 5)[:]
+    return decoded

@@ -10,10 +10,12 @@ for impl in cpython pypy; do
   echo "=== tests on $impl: $(.venv/$impl/bin/python -c 'import sys, platform; print(platform.python_implementation(), sys.version.split()[0])')"
   .venv/$impl/bin/python -m pytest -q -p no:cacheprovider "$@" tests || status=1
 done
-# With pytest arguments this is a focused run: skip the packaging and documentation checks.
+# With pytest arguments this is a focused run: skip the packaging, typing and documentation checks.
 if [ $# -eq 0 ]; then
   echo "=== packaging: sdist and wheels, each installed in a fresh venv and smoke-tested"
   bash .ci/packaging.sh || status=1
+  echo "=== static types: mypy --strict on the package and the examples"
+  bash .ci/typecheck.sh || status=1
   echo "=== documentation: examples run, Sphinx build with warnings as errors"
   bash .ci/docs.sh || status=1
 fi

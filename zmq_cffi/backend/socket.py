@@ -151,16 +151,20 @@ class Socket:
     _cell: Optional[_HandleCell] = None
     _shadow: bool = False
     _pid: int = 0
-    _rmsg: Any = None
-    _rinfo: Any = None
-    _rbuf: Any = None
-    _rsizes: Any = None
     context: Any = None
-    copy_threshold: int = _frame.COPY_THRESHOLD
+    # What send/recv read is set by __init__ only, never given a class-level default: on
+    # CPython 3.11 an instance attribute that shadows a class attribute gets no specialised
+    # lookup once the instance dict exists (~20 ns per read instead of ~5).
+    _rmsg: Any
+    _rinfo: Any
+    _rbuf: Any
+    _rview: Any
+    _rsizes: Any
+    copy_threshold: int
     # RCVTIMEO/SNDTIMEO as last set through this object: after a signal interrupts a blocking
     # call, only what remains of the timeout is waited for.
-    _rcvtimeo: int = -1
-    _sndtimeo: int = -1
+    _rcvtimeo: int
+    _sndtimeo: int
 
     def __init__(
         self,
@@ -175,6 +179,11 @@ class Socket:
             "copy_threshold",
             _frame.default_copy_threshold() if copy_threshold is None else copy_threshold,
         )
+        set_attr(self, "_rbuf", None)  # made on the first copying recv (_make_rbuf)
+        set_attr(self, "_rview", None)
+        set_attr(self, "_rsizes", None)
+        set_attr(self, "_rcvtimeo", -1)
+        set_attr(self, "_sndtimeo", -1)
         if shadow:
             set_attr(self, "_handle", ffi.cast("void *", shadow))
             set_attr(self, "_shadow", True)
@@ -501,16 +510,15 @@ class Socket:
         if copy:
             msg, buf = self._rmsg, self._rbuf
             if buf is None:
-                # Made on first use: sockets that only send never need it.
-                buf = ffi.new("char[]", _RECV_BUFFER_SIZE)
-                object.__setattr__(self, "_rbuf", buf)
+                buf = self._make_rbuf()
             size = _zc_recv_copy(handle, msg, flags, buf, _RECV_BUFFER_SIZE, info)
             if size < 0:
                 size = self._retry(
                     _ZMQ_RCVTIMEO, timeout, start, _zc_recv_copy, handle, msg, flags, buf, _RECV_BUFFER_SIZE, info
                 )
             if size <= _RECV_BUFFER_SIZE:
-                return _unpack(buf, size)
+                # Slicing a cffi buffer makes the bytes in one step: cheaper than ffi.unpack.
+                return self._rview[:size]
             data = _unpack(info.data, size)
             _zmq_msg_close(msg)
             return data
@@ -524,6 +532,14 @@ class Socket:
             size = 0
         return Frame._from_received(ffi.gc(raw, _zmq_msg_close, size), bool(info.more))
 
+    def _make_rbuf(self) -> Any:
+        """The socket's buffer for copying receives, made on first use (sockets that only
+        send never need it), with a cffi buffer over it for slicing bytes out."""
+        buf = ffi.new("char[]", _RECV_BUFFER_SIZE)
+        object.__setattr__(self, "_rbuf", buf)
+        object.__setattr__(self, "_rview", ffi.buffer(buf))
+        return buf
+
     def _recv_multipart_copy(self, flags: int) -> List[bytes]:
         """recv_multipart(copy=True): the frames that fit the socket's 4 KiB buffer arrive in
         one C call; a bigger frame, and any beyond the first 16, come through recv()."""
@@ -531,10 +547,9 @@ class Socket:
             _collect()
         handle = self._handle
         msg, buf, info, sizes = self._rmsg, self._rbuf, self._rinfo, self._rsizes
+        if buf is None:
+            buf = self._make_rbuf()
         if sizes is None:
-            if buf is None:
-                buf = ffi.new("char[]", _RECV_BUFFER_SIZE)
-                object.__setattr__(self, "_rbuf", buf)
             sizes = ffi.new("size_t[]", _RECV_PARTS_MAX)
             object.__setattr__(self, "_rsizes", sizes)
         timeout = self._rcvtimeo
@@ -546,11 +561,12 @@ class Socket:
                 _zc_recv_parts, handle, msg, flags, buf, _RECV_BUFFER_SIZE, sizes, _RECV_PARTS_MAX, info,
             )
         parts = []
+        view = self._rview
         pos = 0
         for i in range(n):
-            length = sizes[i]
-            parts.append(_unpack(buf + pos, length))
-            pos += length
+            end = pos + sizes[i]
+            parts.append(view[pos:end])
+            pos = end
         if info.held:
             parts.append(_unpack(info.data, info.size))
             _zmq_msg_close(msg)

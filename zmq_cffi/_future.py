@@ -576,12 +576,15 @@ class _SocketIO:
         loop = self.loop
         if loop is None:
             return  # never used with a loop: nothing to undo
+        # A shadow of a socket made outside zmq_cffi (no cell) only forgets it: the socket
+        # stays open, and other shadows of it keep waiting on the shared watcher.
+        closing = self.sock._cell is not None
         if self.sock._running_loop() is loop or not loop.is_running():
-            self.close(True)
+            self.close(closing)
         elif not loop.is_closed():
             # Its loop runs in another thread: undo there (the fd may be gone by then, which
             # the loop's selector and _get_watcher both cope with).
-            loop.call_soon_threadsafe(self.close, True)
+            loop.call_soon_threadsafe(self.close, closing)
 
     # -- starting operations -----------------------------------------------------------------------
 

@@ -518,7 +518,8 @@ class Socket:
                 )
             if size <= _RECV_BUFFER_SIZE:
                 # Slicing a cffi buffer makes the bytes in one step: cheaper than ffi.unpack.
-                return self._rview[:size]
+                received: bytes = self._rview[:size]
+                return received
             data = _unpack(info.data, size)
             _zmq_msg_close(msg)
             return data

@@ -276,3 +276,36 @@ def test_failed_get_monitor_socket_leaves_no_monitor_running(ctx):
     binder.start()
     binder.join(10)
     assert bound.is_set(), "bind() blocked on an event of a monitor nobody reads"
+
+
+def _returns_within(call, seconds=10.0):
+    """Run `call` on a thread; whether it returned within `seconds` (a hang fails, not stalls)."""
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (call(), done.set()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    return done.is_set()
+
+
+@pytest.mark.parametrize(
+    "failed_attempt",
+    [
+        lambda s: s.get_monitor_socket("not events"),
+        lambda s: s.get_monitor_socket(addr="tcp://127.0.0.1:1"),  # libzmq wants inproc
+    ],
+    ids=["bad-events", "bad-endpoint"],
+)
+def test_monitor_after_a_failed_get_monitor_socket(ctx, failed_attempt):
+    # Found by the reliability fuzzer: a failed attempt left its reader connected to the
+    # default endpoint; the next monitor bound there paired with that dead reader, and
+    # disable_monitor() then blocked forever sending MONITOR_STOPPED.
+    push, pull = _socket(ctx, zmq.PUSH), _socket(ctx, zmq.PULL)
+    push.bind("inproc://monitored")
+    pull.connect("inproc://monitored")
+    with pytest.raises((TypeError, zmq.ZMQError)):
+        failed_attempt(pull)
+    mon = _watch(pull)
+    pull.bind("tcp://127.0.0.1:*")
+    _until(mon, zmq.EVENT_LISTENING)
+    assert _returns_within(pull.disable_monitor), "disable_monitor() hung"
+    _until(mon, zmq.EVENT_MONITOR_STOPPED)

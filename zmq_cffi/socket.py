@@ -1,6 +1,7 @@
 """Socket: pyzmq's socket class (serialisation, multipart, options by name) on the backend."""
 from __future__ import annotations
 
+import itertools
 import json
 import pickle
 import random
@@ -30,6 +31,10 @@ _backend_send = backend.Socket.send
 _backend_recv = backend.Socket.recv
 _POLLIN = int(constants.POLLIN)
 _SEND_KWARGS = ("copy", "track", "routing_id", "group")
+# get_monitor_socket's default endpoints are never reused: a reader left connected to one by a
+# failed attempt stays pending in libzmq, and a later monitor bound there would pair with that
+# dead reader instead of the new one, and block on its first event (disable_monitor hung).
+_monitor_serial = itertools.count()
 
 
 class _EndpointContext:
@@ -371,10 +376,12 @@ class Socket(backend.Socket, OptionSetter):
             raise ZMQError(constants.ENOTSOCK, "the socket is closed")
         if self._monitor_socket is not None and not self._monitor_socket.closed:
             return self._monitor_socket
-        if addr is None:
-            addr = f"inproc://monitor.s-{self.underlying:x}"
         if events is None:
             events = constants.EVENT_ALL
+        elif not isinstance(events, int):
+            raise TypeError(f"events must be an int (Event flags), not {type(events).__name__}")
+        if addr is None:
+            addr = f"inproc://monitor.s-{self.underlying:x}-{next(_monitor_serial)}"
         # The reader first (inproc may connect before the bind): libzmq sends monitor events
         # blocking, so a monitor started without a reader would stall this socket.
         mon: Socket = self.context.socket(constants.PAIR)

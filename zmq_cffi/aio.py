@@ -45,7 +45,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Deque, Dict, List, Optional, Sequence, Tuple, Union, overload
 
 import zmq_cffi.asyncio as _zaio
-from zmq_cffi import _future, backend, constants
+from zmq_cffi import _future, backend
 from zmq_cffi.backend.frame import Frame
 from zmq_cffi.backend.poll import _fd_of
 from zmq_cffi.error import Again, ZMQError
@@ -66,21 +66,13 @@ else:
 
 __all__ = ["Context", "Socket", "Poller"]
 
-_POLLIN = int(constants.POLLIN)
-_POLLOUT = int(constants.POLLOUT)
-_DONTWAIT = int(constants.DONTWAIT)
-_EVENTS = int(constants.EVENTS)
-_FD = int(constants.FD)
-_RCVTIMEO = int(constants.RCVTIMEO)
-_SNDTIMEO = int(constants.SNDTIMEO)
-_ENOTSOCK = int(constants.ENOTSOCK)
-_EINTR = _future._EINTR
-_NULL = _future._NULL
+# The asyncio core's constants and raw backend calls (the sugar Socket's helpers would come
+# back through our overrides).
+from zmq_cffi._future import (  # noqa: E402
+    _DONTWAIT, _EINTR, _ENOTSOCK, _EVENTS, _FD, _NULL, _POLLIN, _POLLOUT, _RCVTIMEO, _SNDTIMEO,
+    _brecv, _brecv_into, _bsend,
+)
 
-# The raw backend calls: the sugar Socket's helpers would come back through our overrides.
-_bsend = backend.Socket.send
-_brecv = backend.Socket.recv
-_brecv_into = backend.Socket.recv_into
 # Typed as returning Any: the options read here (EVENTS, FD, timeouts) are all ints.
 _bget: Callable[[Any, int], Any] = backend.Socket.get
 

@@ -119,6 +119,7 @@ smoke() {  # NAME INTERPRETER ARTEFACT
 smoke cpython-wheel "$PYTHON" "$CP_WHEEL"
 smoke pypy-wheel "$PYPY" "$PP_WHEEL"
 smoke cpython-sdist "$PYTHON" "$SDIST"
+smoke pypy-sdist "$PYPY" "$SDIST"
 
 mkdir -p dist
 rm -f dist/zmq_cffi-*

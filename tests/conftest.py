@@ -36,21 +36,30 @@ def endpoint(transport: str) -> str:
     raise ValueError(transport)
 
 
+def pair(
+    ctx: zmq.Context, bind_type: int, connect_type: int, transport: str = "inproc", hwm: int = 0
+) -> Tuple[zmq.Socket, zmq.Socket]:
+    """(bound, connected) sockets of `ctx`: LINGER 0, send/recv timeouts of TIMEOUT_MS, and
+    both HWMs set when `hwm` is given."""
+    a = ctx.socket(bind_type)
+    b = ctx.socket(connect_type)
+    for s in (a, b):
+        s.linger = 0
+        s.rcvtimeo = TIMEOUT_MS
+        s.sndtimeo = TIMEOUT_MS
+        if hwm:
+            s.sndhwm = hwm
+            s.rcvhwm = hwm
+    a.bind(endpoint(transport))
+    b.connect(a.get_string(zmq.LAST_ENDPOINT))
+    return a, b
+
+
 @pytest.fixture
 def make_pair(ctx: zmq.Context) -> Callable[..., Tuple[zmq.Socket, zmq.Socket]]:
-    """make_pair(bind_type, connect_type, transport="inproc") -> (bound, connected).
-
-    Both sockets have LINGER 0 and send/recv timeouts of TIMEOUT_MS."""
+    """make_pair(bind_type, connect_type, transport="inproc") -> (bound, connected): pair()."""
 
     def make(bind_type: int, connect_type: int, transport: str = "inproc") -> Tuple[zmq.Socket, zmq.Socket]:
-        a = ctx.socket(bind_type)
-        b = ctx.socket(connect_type)
-        for s in (a, b):
-            s.linger = 0
-            s.rcvtimeo = TIMEOUT_MS
-            s.sndtimeo = TIMEOUT_MS
-        a.bind(endpoint(transport))
-        b.connect(a.get_string(zmq.LAST_ENDPOINT))
-        return a, b
+        return pair(ctx, bind_type, connect_type, transport)
 
     return make

@@ -22,7 +22,7 @@ import pytest
 
 import zmq_cffi as zmq
 import zmq_cffi.aio as zaio
-from conftest import TIMEOUT_MS, endpoint
+from conftest import TIMEOUT_MS, endpoint, pair
 
 trio = pytest.importorskip("trio")
 anyio = pytest.importorskip("anyio")
@@ -79,19 +79,9 @@ def lib(request: Any) -> Lib:
 def apair(
     ctx: zmq.Context, bind_type: int, connect_type: int, transport: str = "inproc", hwm: int = 0
 ) -> Tuple[zaio.Socket, zaio.Socket]:
-    """(bound, connected) zmq_cffi.aio sockets over sockets of the `ctx` fixture (destroyed
-    with it); LINGER 0, timeouts of TIMEOUT_MS, and both HWMs set when `hwm` is given."""
-    a = ctx.socket(bind_type)
-    b = ctx.socket(connect_type)
-    for s in (a, b):
-        s.linger = 0
-        s.rcvtimeo = TIMEOUT_MS
-        s.sndtimeo = TIMEOUT_MS
-        if hwm:
-            s.sndhwm = hwm
-            s.rcvhwm = hwm
-    a.bind(endpoint(transport))
-    b.connect(a.get_string(zmq.LAST_ENDPOINT))
+    """(bound, connected) zmq_cffi.aio sockets over conftest.pair()'s sockets of the `ctx`
+    fixture (destroyed with it)."""
+    a, b = pair(ctx, bind_type, connect_type, transport, hwm)
     return zaio.Socket(a), zaio.Socket(b)
 
 

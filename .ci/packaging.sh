@@ -20,17 +20,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 step() { echo "=== packaging: $*"; }
 fail() { echo "packaging: FAILED: $*" >&2; exit 1; }
 
-# System packages the builds need (the same as .ci/setup.sh's).
-need_apt=()
-for pkg in libzmq3-dev pkg-config pypy3 pypy3-dev gcc; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
-done
-if [ ${#need_apt[@]} -gt 0 ]; then
-  step "installing ${need_apt[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
+# System packages the builds need.
+bash .ci/apt.sh
 
 # Build tools, kept between runs: `build` and `abi3audit` on CPython, pip on PyPy.
 tools_venv() {  # DIR INTERPRETER PACKAGES...

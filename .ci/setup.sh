@@ -4,17 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_apt=()
-# iproute2 and nftables: the reliability tests build network namespaces and drop packets.
-for pkg in libzmq3-dev pkg-config pypy3 pypy3-dev gcc iproute2 nftables; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
-done
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "setup: installing ${need_apt[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
+# What the build needs, and iproute2 and nftables: the reliability tests build network
+# namespaces and drop packets.
+bash .ci/apt.sh iproute2 nftables
 
 # venv DIR INTERPRETER: create the environment and install what the tests and benchmarks need.
 make_venv() {

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Optional, Type, 
 
 from zmq_cffi import backend, constants
 from zmq_cffi._attrsettr import AttributeSetter
+from zmq_cffi.backend.socket import refuse_unsafe_option
 from zmq_cffi.error import ZMQError
 from zmq_cffi.socket import Socket
 
@@ -129,6 +130,7 @@ class Context(backend.Context, AttributeSetter, Generic[_SocketT]):
 
     def setsockopt(self, opt: int, value: SockOptValue) -> None:
         """Set a default socket option for sockets created by this context from now on."""
+        refuse_unsafe_option(opt, value)
         self.sockopts[opt] = value
 
     def getsockopt(self, opt: int) -> SockOptValue:
@@ -139,7 +141,7 @@ class Context(backend.Context, AttributeSetter, Generic[_SocketT]):
         if name in _CTX_OPTION_NAMES:
             self.set(opt, value)
         else:
-            self.sockopts[opt] = value
+            self.setsockopt(opt, value)
 
     def _get_attr_opt(self, name: str, opt: int) -> Any:
         if name in _CTX_OPTION_NAMES:

@@ -37,6 +37,7 @@ _ZMQ_LINGER = lib.ZMQ_LINGER
 _ZMQ_TYPE = lib.ZMQ_TYPE
 _ZMQ_RCVTIMEO = lib.ZMQ_RCVTIMEO
 _ZMQ_SNDTIMEO = lib.ZMQ_SNDTIMEO
+_ZMQ_SOCKS_PROXY = lib.ZMQ_SOCKS_PROXY
 _EAGAIN = lib.EAGAIN
 _monotonic = time.monotonic
 _BYTES_OPT_MAX = 256
@@ -70,6 +71,30 @@ _DRAFT_SOCKET_TYPES = {
     getattr(lib, f"ZMQ_{name}"): name
     for name in ("SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "DGRAM", "PEER", "CHANNEL")
 }
+# libzmq 4.3.4 (and 4.3.5) use freed memory when a socket with a SOCKS proxy is closed after
+# a failed proxy connection: socks_connecter_t::error() removes the connection's fd from the
+# IO thread's poller without forgetting the handle, and closing the socket removes it again,
+# from a poll entry the poller has freed by then. The process aborts (epoll.cpp:113) or,
+# when the memory was reused, corrupts another connection's entry and crashes later (found
+# by tests/reliability's fuzzer; confirmed with an AddressSanitizer build of 4.3.4's source).
+# A proxy that is down or refuses is enough, and pyzmq crashes the same way, so SOCKS_PROXY is
+# refused here.
+_SOCKS_PROXY_REFUSAL = (
+    "SOCKS_PROXY is refused: libzmq {version} uses freed memory (and aborts the process) when "
+    "a socket is closed after its SOCKS proxy connection failed"
+)
+
+
+def refuse_unsafe_option(option: Any, optval: Any) -> None:
+    """Raise ZMQError(EINVAL) for an option value that would let libzmq crash the process.
+    Used for socket options and for a context's default socket options alike."""
+    if option == _ZMQ_SOCKS_PROXY and optval:
+        from zmq_cffi.backend.functions import zmq_version_info
+
+        version = ".".join(map(str, zmq_version_info()))
+        raise ZMQError(_EINVAL, _SOCKS_PROXY_REFUSAL.format(version=version))
+
+
 # Binary options whose trailing NUL byte, if any, is data rather than a C string terminator.
 _BINARY_OPTS = {lib.ZMQ_ROUTING_ID, lib.ZMQ_CONNECT_ROUTING_ID}
 # CURVE keys come back as 40 characters of Z85 only for a 41-byte buffer (32 gives binary).
@@ -289,6 +314,8 @@ class Socket:
             if not isinstance(optval, (bytes, bytearray, memoryview)):
                 raise TypeError(f"option {option} takes bytes, not {type(optval).__name__}")
             pinned = _from_buffer(optval)
+            if option == _ZMQ_SOCKS_PROXY:
+                refuse_unsafe_option(option, len(pinned))
             rc = lib.zmq_setsockopt(handle, option, pinned, len(pinned))
         if rc < 0:
             raise _zmq_error()

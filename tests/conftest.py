@@ -5,7 +5,7 @@ pytest-timeout plugin stops a test that still hangs.
 """
 from __future__ import annotations
 
-import os
+import shutil
 import tempfile
 import uuid
 from typing import Callable, Iterator, Tuple
@@ -16,6 +16,17 @@ import zmq_cffi as zmq
 
 #: Generous bound for any wait in tests (ms): the CI machine is small and shared.
 TIMEOUT_MS = 10_000
+
+
+#: ipc endpoints live here: libzmq 4.3.4 does not remove an ipc socket's file when the socket
+#: closes, so the whole directory goes when the session ends.
+IPC_DIR = tempfile.mkdtemp(prefix="zmq-cffi-ipc-")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_ipc_dir() -> Iterator[None]:
+    yield
+    shutil.rmtree(IPC_DIR, ignore_errors=True)
 
 
 @pytest.fixture
@@ -30,7 +41,7 @@ def endpoint(transport: str) -> str:
     if transport == "inproc":
         return f"inproc://test-{uuid.uuid4().hex}"
     if transport == "ipc":
-        return f"ipc://{tempfile.gettempdir()}/zmq-cffi-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        return f"ipc://{IPC_DIR}/{uuid.uuid4().hex[:12]}"
     if transport == "tcp":
         return "tcp://127.0.0.1:*"
     raise ValueError(transport)

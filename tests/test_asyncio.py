@@ -13,10 +13,8 @@ import json
 import os
 import random
 import socket as pysocket
-import tempfile
 import threading
 import time
-import uuid
 from typing import Any, Awaitable, Callable, Dict, Iterator, List, Tuple
 
 import pytest
@@ -24,6 +22,7 @@ import pytest
 import zmq_cffi as zmq
 import zmq_cffi.asyncio as zaio
 from zmq_cffi.utils.monitor import recv_monitor_message
+from conftest import endpoint
 
 #: Upper bound for one test's coroutine (s): generous, the CI machine is small and shared.
 BOUND = 30.0
@@ -41,14 +40,6 @@ def run(coro: Awaitable[Any], timeout: float = BOUND) -> Any:
         return await asyncio.wait_for(coro, timeout)
 
     return asyncio.run(bounded())
-
-
-def endpoint(transport: str) -> str:
-    if transport == "inproc":
-        return f"inproc://aio-{uuid.uuid4().hex}"
-    if transport == "ipc":
-        return f"ipc://{tempfile.gettempdir()}/zmq-cffi-aio-{os.getpid()}-{uuid.uuid4().hex[:12]}"
-    return "tcp://127.0.0.1:*"
 
 
 @pytest.fixture

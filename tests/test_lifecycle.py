@@ -159,7 +159,7 @@ def test_exit_with_queued_messages_neither_hangs_nor_crashes():
         push.connect("tcp://127.0.0.1:9")
         for i in range(50):
             push.send(b"copied %d" % i, zmq.NOBLOCK)
-        big = bytearray(1 << 20)
+        big = bytes(1 << 20)
         tracker = push.send(big, zmq.NOBLOCK, copy=False, track=True)
         print("queued", tracker.done)
         """

@@ -30,7 +30,7 @@ def test_not_done_while_queued(ctx):
     push = ctx.socket(zmq.PUSH)
     push.linger = 0
     push.connect(addr)
-    tracker = push.send(bytearray(BIG), copy=False, track=True)
+    tracker = push.send(bytes(BIG), copy=False, track=True)
     with pytest.raises(zmq.NotDone):
         tracker.wait(0.05)
     assert not tracker.done

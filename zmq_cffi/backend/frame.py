@@ -132,6 +132,7 @@ class Frame(_FrameBase):
         if copy is None:
             threshold = default_copy_threshold() if copy_threshold is None else copy_threshold
             copy = size < threshold
+        copy = copy or not zerocopy.can_lend(data)
         if isinstance(data, bytes):
             self._bytes = data
         self._msg = msg = _owned_msg(size)

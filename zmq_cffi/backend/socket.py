@@ -59,6 +59,7 @@ _unpack: Callable[[Any, int], bytes] = ffi.unpack
 _from_buffer = ffi.from_buffer
 _collect = zerocopy.collect
 _lend = zerocopy.lend
+_can_lend = zerocopy.can_lend
 # Non-empty while libzmq holds lent buffers: then every send/recv also collects releases,
 # so a lent buffer goes back to Python promptly, not only at the next zero-copy send.
 _lent = zerocopy._lent
@@ -476,7 +477,7 @@ class Socket:
             return data.tracker if track else None
         pinned = _pin_buffer(data)
         size = len(pinned)
-        if copy or size < self.copy_threshold:
+        if copy or size < self.copy_threshold or not _can_lend(data):
             if _zc_send_copy(handle, pinned, size, flags) < 0:
                 self._retry(_ZMQ_SNDTIMEO, timeout, start, _zc_send_copy, handle, pinned, size, flags)
             if track and not copy:

@@ -8,8 +8,10 @@ every zero-copy send and whenever a tracker is asked, so no helper thread is nee
 """
 from __future__ import annotations
 
+import array
 import atexit
 import itertools
+import mmap
 import platform
 import threading
 import time
@@ -29,6 +31,27 @@ _tokens = itertools.count(1)
 _drain_lock = threading.Lock()
 _drain_out = ffi.new("int64_t[]", _DRAIN_BATCH)
 _address = ffi.cast
+
+
+# PyPy lets a bytearray, an array.array or an mmap be resized (or the mmap closed) while its
+# buffer is exported, which frees or unmaps the memory a lent message points at: libzmq would
+# then read freed memory. CPython refuses those calls (BufferError) while the loan lasts. So on
+# PyPy such buffers are copied, never lent.
+_RESIZABLE = (bytearray, array.array, mmap.mmap) if platform.python_implementation() == "PyPy" else ()
+
+
+def can_lend(data: Any) -> bool:
+    """Whether `data`'s memory stays put while lent: False on PyPy for a resizable buffer, or
+    a memoryview of one."""
+    if not _RESIZABLE or data.__class__ is bytes:
+        return True
+    for _ in range(32):
+        if isinstance(data, _RESIZABLE):
+            return False
+        if not isinstance(data, memoryview):
+            return True
+        data = data.obj
+    return False
 
 
 def lend(pinned: Any, event: Optional[threading.Event] = None) -> int:

@@ -27,6 +27,7 @@ typedef struct {
     size_t size;
     int more;
     int held;
+    size_t hint;
 } zc_recvinfo_t;
 
 static int zc_recv(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info)
@@ -240,6 +241,79 @@ static int64_t zc_release_pending(void)
     int64_t n = (int64_t)zc_rel_len;
     pthread_mutex_unlock(&zc_rel_lock);
     return n;
+}
+
+/* ---- large received messages and PyPy's GC -----------------------------------------------
+ * A Frame from recv(copy=False) tells PyPy's GC how much memory its message holds (the ffi.gc
+ * size hint). Every hinted byte brings the next major collection closer, and a major
+ * collection marks the whole heap: with 1 MiB messages arriving at GB/s, a hint for each one
+ * meant a major collection every ~80 messages in the benchmark process, most of the receiving
+ * thread's time. So the first zc_rx_allowance bytes of received messages not yet released
+ * go unreported (hint 0); only what exceeds it is hinted. The memory that waits for
+ * the GC is bounded all the same: by the allowance plus what the hints let the GC see.
+ *
+ * Each message from recv(copy=False) is one malloc'd zc_rxmsg_t: the zmq_msg_t first (the
+ * pointer Python holds), then how many bytes it added to zc_rx_pending. zc_rxmsg_free is its only release
+ * path (the ffi.gc destructor): it closes the message, takes its bytes off the count and frees
+ * the block. Any thread may run it; the count is atomic. */
+
+typedef struct {
+    zmq_msg_t msg; /* first: a zc_rxmsg_t * is a zmq_msg_t * */
+    size_t counted;
+} zc_rxmsg_t;
+
+static int64_t zc_rx_pending = 0;
+static int64_t zc_rx_allowance = 0;
+
+static void zc_rx_set_allowance(int64_t bytes)
+{
+    __atomic_store_n(&zc_rx_allowance, bytes, __ATOMIC_RELAXED);
+}
+
+static int64_t zc_rx_pending_bytes(void)
+{
+    return __atomic_load_n(&zc_rx_pending, __ATOMIC_RELAXED);
+}
+
+/* A zero-filled message (closing it unreceived is harmless), or NULL when out of memory. */
+static zmq_msg_t *zc_rxmsg_new(void)
+{
+    zc_rxmsg_t *rx = calloc(1, sizeof(zc_rxmsg_t));
+    return rx ? &rx->msg : NULL;
+}
+
+/* zc_recv into msg (from zc_rxmsg_new, received into once), counting its bytes as pending:
+   info->hint is the size hint to give the GC, the part of them beyond the allowance. */
+static int zc_recv_rx(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info)
+{
+    int rc = zc_recv(s, msg, flags, info);
+    if (rc < 0)
+        return rc;
+    zc_rxmsg_t *rx = (zc_rxmsg_t *)msg;
+    size_t size = info->size;
+    rx->counted = size;
+    int64_t after = __atomic_add_fetch(&zc_rx_pending, (int64_t)size, __ATOMIC_RELAXED);
+    int64_t over = after - __atomic_load_n(&zc_rx_allowance, __ATOMIC_RELAXED);
+    info->hint = over <= 0 ? 0 : over < (int64_t)size ? (size_t)over : size;
+    return rc;
+}
+
+/* Take msg's bytes off the pending count (a message that holds no new memory). */
+static void zc_rxmsg_uncount(zmq_msg_t *msg)
+{
+    zc_rxmsg_t *rx = (zc_rxmsg_t *)msg;
+    if (rx->counted)
+        __atomic_sub_fetch(&zc_rx_pending, (int64_t)rx->counted, __ATOMIC_RELAXED);
+    rx->counted = 0;
+}
+
+static void zc_rxmsg_free(zmq_msg_t *msg)
+{
+    zc_rxmsg_t *rx = (zc_rxmsg_t *)msg;
+    zmq_msg_close(msg); /* harmless on a message that was never received into (EFAULT) */
+    if (rx->counted)
+        __atomic_sub_fetch(&zc_rx_pending, (int64_t)rx->counted, __ATOMIC_RELAXED);
+    free(rx);
 }
 
 /* ---- options ---------------------------------------------------------------------------- */

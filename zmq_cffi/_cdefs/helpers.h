@@ -6,6 +6,7 @@ typedef struct {
     size_t size;
     int more;
     int held;
+    size_t hint;
 } zc_recvinfo_t;
 
 #define ZC_GETSOCKOPT_ERROR ...
@@ -37,6 +38,17 @@ int zc_send_zerocopy(void *s, void *buf, size_t len, int flags, int64_t token);
 int zc_release_drain(int64_t *out, int cap);
 int zc_release_wait(int timeout_ms);
 int64_t zc_release_pending(void);
+
+/* recv(copy=False): a malloc'd zmq_msg_t that records the bytes it counts as pending, against
+   the allowance of received memory not reported to the GC (see _helpers.c). zc_recv_rx is
+   zc_recv plus that count, with info->hint the GC size hint; zc_rxmsg_uncount takes a message
+   off the count; zc_rxmsg_free (close, uncount, free) is the message's only release path. */
+zmq_msg_t *zc_rxmsg_new(void);
+int zc_recv_rx(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info);
+void zc_rxmsg_uncount(zmq_msg_t *msg);
+void zc_rxmsg_free(zmq_msg_t *msg);
+void zc_rx_set_allowance(int64_t bytes);
+int64_t zc_rx_pending_bytes(void);
 
 /* options as plain integers: ZC_GETSOCKOPT_ERROR on failure, errno set */
 long long zc_getsockopt_int(void *s, int option);

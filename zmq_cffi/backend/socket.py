@@ -66,6 +66,17 @@ _lent = zerocopy._lent
 _is_lent = zerocopy.is_lent
 # Below this, a received message is too small for its size hint to matter.
 _SHARED_HINT_MIN = 1 << 16
+# recv(copy=False): messages are received into zc_rxmsg_new() blocks, which count their bytes
+# until released. The first RECV_UNHINTED_BYTES of them get no size hint for PyPy's GC (see
+# _helpers.c: hinting every large message made major collections most of a PyPy receiver's
+# time), so at most this much received memory waits for a major collection unseen by the GC.
+RECV_UNHINTED_BYTES = 256 << 20
+lib.zc_rx_set_allowance(RECV_UNHINTED_BYTES)
+_zc_rxmsg_new = lib.zc_rxmsg_new
+_zc_recv_rx: Callable[..., int] = lib.zc_recv_rx
+_zc_rxmsg_uncount = lib.zc_rxmsg_uncount
+_zc_rxmsg_free = lib.zc_rxmsg_free
+_gc = ffi.gc
 
 # Socket types that exist only in libzmq's DRAFT API.
 _DRAFT_SOCKET_TYPES = {
@@ -551,15 +562,23 @@ class Socket:
             data = _unpack(info.data, size)
             _zmq_msg_close(msg)
             return data
-        raw = ffi.new("zmq_msg_t *")
-        if _zc_recv(handle, raw, flags, info) < 0:  # closes raw itself on failure
-            self._retry(_ZMQ_RCVTIMEO, timeout, start, _zc_recv, handle, raw, flags, info)
-        # From here the Frame owns the message; the size hint lets PyPy's GC see its memory,
-        # unless that memory is a buffer we lent (inproc zero-copy), counted already.
-        size = info.size
-        if _lent and size >= _SHARED_HINT_MIN and _is_lent(info.data):
-            size = 0
-        return Frame._from_received(ffi.gc(raw, _zmq_msg_close, size), bool(info.more))
+        raw = _zc_rxmsg_new()
+        if raw == _NULL:
+            raise MemoryError("no memory for a received message")
+        if _zc_recv_rx(handle, raw, flags, info) < 0:  # closes the message itself on failure
+            try:
+                self._retry(_ZMQ_RCVTIMEO, timeout, start, _zc_recv_rx, handle, raw, flags, info)
+            except BaseException:
+                _zc_rxmsg_free(raw)
+                raise
+        # From here the Frame owns the message, released by zc_rxmsg_free. The size hint lets
+        # PyPy's GC see its memory beyond the allowance (zc_recv_rx), unless that memory is a
+        # buffer we lent (inproc zero-copy), counted already.
+        hint = info.hint
+        if _lent and info.size >= _SHARED_HINT_MIN and _is_lent(info.data):
+            _zc_rxmsg_uncount(raw)
+            hint = 0
+        return Frame._from_received(_gc(raw, _zc_rxmsg_free, hint), bool(info.more))
 
     def _make_rbuf(self) -> Any:
         """The socket's buffer for copying receives, made on first use (sockets that only

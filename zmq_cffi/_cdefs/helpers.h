@@ -16,6 +16,15 @@ typedef struct {
 int zc_recv(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info);
 /* recv into buf if the message fits in cap bytes (msg closed), else leave msg open (info) */
 int zc_recv_copy(void *s, zmq_msg_t *msg, int flags, char *buf, size_t cap, zc_recvinfo_t *info);
+/* a socket's receive state for zc_recv_copy_st (one argument instead of four) */
+typedef struct {
+    zmq_msg_t msg;
+    zc_recvinfo_t info;
+    char *buf;
+    size_t cap;
+} zc_rstate_t;
+/* zc_recv_copy into the state's buffer */
+int zc_recv_copy_st(void *s, zc_rstate_t *st, int flags);
 /* recv_multipart: frames of one message back to back into buf (sizes[]) while they fit;
    info->held: the next frame is open in msg; info->more: frames remain. -1: nothing received */
 int zc_recv_parts(void *s, zmq_msg_t *msg, int flags, char *buf, size_t cap,

@@ -285,11 +285,6 @@ static void zc_rx_set_allowance(int64_t bytes)
     __atomic_store_n(&zc_rx_allowance, bytes, __ATOMIC_RELAXED);
 }
 
-static int64_t zc_rx_pending_bytes(void)
-{
-    return __atomic_load_n(&zc_rx_pending, __ATOMIC_RELAXED);
-}
-
 /* A zero-filled message (closing it unreceived is harmless), or NULL when out of memory. */
 static zmq_msg_t *zc_rxmsg_new(void)
 {

@@ -14,8 +14,6 @@ typedef struct {
 
 /* recv: zmq_msg_init + zmq_msg_recv + data/size/more in one crossing; msg is closed on error */
 int zc_recv(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info);
-/* recv into buf if the message fits in cap bytes (msg closed), else leave msg open (info) */
-int zc_recv_copy(void *s, zmq_msg_t *msg, int flags, char *buf, size_t cap, zc_recvinfo_t *info);
 /* a socket's receive state for zc_recv_copy_st (one argument instead of four) */
 typedef struct {
     zmq_msg_t msg;
@@ -23,7 +21,8 @@ typedef struct {
     char *buf;
     size_t cap;
 } zc_rstate_t;
-/* zc_recv_copy into the state's buffer */
+/* recv into the state's buffer if the message fits in cap bytes (msg closed again), else
+   leave the state's msg open, described by its info */
 int zc_recv_copy_st(void *s, zc_rstate_t *st, int flags);
 /* recv_multipart: frames of one message back to back into buf (sizes[]) while they fit;
    info->held: the next frame is open in msg; info->more: frames remain. -1: nothing received */
@@ -57,7 +56,6 @@ int zc_recv_rx(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info);
 void zc_rxmsg_uncount(zmq_msg_t *msg);
 void zc_rxmsg_free(zmq_msg_t *msg);
 void zc_rx_set_allowance(int64_t bytes);
-int64_t zc_rx_pending_bytes(void);
 
 /* options as plain integers: ZC_GETSOCKOPT_ERROR on failure, errno set */
 long long zc_getsockopt_int(void *s, int option);

@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from typing import Callable, Iterator, Tuple
+from typing import Callable, Iterator, Optional, Tuple
 
 import pytest
 
@@ -48,16 +48,22 @@ def endpoint(transport: str) -> str:
 
 
 def pair(
-    ctx: zmq.Context, bind_type: int, connect_type: int, transport: str = "inproc", hwm: int = 0
+    ctx: zmq.Context,
+    bind_type: int,
+    connect_type: int,
+    transport: str = "inproc",
+    hwm: int = 0,
+    timeout_ms: Optional[int] = TIMEOUT_MS,
 ) -> Tuple[zmq.Socket, zmq.Socket]:
-    """(bound, connected) sockets of `ctx`: LINGER 0, send/recv timeouts of TIMEOUT_MS, and
-    both HWMs set when `hwm` is given."""
+    """(bound, connected) sockets of `ctx`: LINGER 0, send/recv timeouts of `timeout_ms`
+    (None: libzmq's default, no timeout), and both HWMs set when `hwm` is given."""
     a = ctx.socket(bind_type)
     b = ctx.socket(connect_type)
     for s in (a, b):
         s.linger = 0
-        s.rcvtimeo = TIMEOUT_MS
-        s.sndtimeo = TIMEOUT_MS
+        if timeout_ms is not None:
+            s.rcvtimeo = timeout_ms
+            s.sndtimeo = timeout_ms
         if hwm:
             s.sndhwm = hwm
             s.rcvhwm = hwm

@@ -22,7 +22,7 @@ import pytest
 import zmq_cffi as zmq
 import zmq_cffi.asyncio as zaio
 from zmq_cffi.utils.monitor import recv_monitor_message
-from conftest import endpoint
+from conftest import endpoint, pair
 
 #: Upper bound for one test's coroutine (s): generous, the CI machine is small and shared.
 BOUND = 30.0
@@ -50,17 +50,8 @@ def actx() -> Iterator[zaio.Context]:
 
 
 def make_pair(ctx: Any, bind_type: int, connect_type: int, transport: str = "inproc", hwm: int = 0) -> Tuple[Any, Any]:
-    """(bound, connected) sockets of `ctx`; LINGER 0, and both HWMs set when `hwm` is given."""
-    a = ctx.socket(bind_type)
-    b = ctx.socket(connect_type)
-    for s in (a, b):
-        s.linger = 0
-        if hwm:
-            s.sndhwm = hwm
-            s.rcvhwm = hwm
-    a.bind(endpoint(transport))
-    b.connect(a.get_string(zmq.LAST_ENDPOINT))
-    return a, b
+    """conftest.pair without send/recv timeouts: these tests wait through asyncio's own."""
+    return pair(ctx, bind_type, connect_type, transport, hwm, timeout_ms=None)
 
 
 async def settle(n: int = 5) -> None:

@@ -30,10 +30,9 @@ from tornado.ioloop import IOLoop
 from tornado.log import gen_log
 
 from zmq_cffi import constants
-from zmq_cffi.backend.frame import Frame
 from zmq_cffi.error import Again, ContextTerminated, ZMQError
 from zmq_cffi.poll import Poller
-from zmq_cffi.socket import Socket
+from zmq_cffi.socket import Socket, check_frames
 from zmq_cffi.utils import jsonapi
 
 __all__ = ["ZMQStream"]
@@ -88,15 +87,7 @@ def _as_frames(msg: Iterable[Any]) -> Sequence[Any]:
     """`msg` as a sequence of sendable frames, or TypeError/ValueError now rather than at send."""
     if not isinstance(msg, (list, tuple)):
         msg = list(msg)
-    if not msg:
-        raise ValueError("a message needs at least one frame")
-    for i, part in enumerate(msg):
-        if isinstance(part, (bytes, Frame)):
-            continue
-        try:
-            memoryview(part)
-        except TypeError:
-            raise TypeError(f"Frame {i} ({part!r:.32}) does not support the buffer interface.") from None
+    check_frames(msg)
     return msg
 
 

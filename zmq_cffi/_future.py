@@ -573,6 +573,11 @@ class _Async:
         """The loop to use when none is running (calls made outside a coroutine)."""
         raise NotImplementedError
 
+    @staticmethod
+    def _as_loop(io_loop: Any) -> Any:
+        """The loop object to use for a loop given by the caller (`Socket(..., io_loop)`)."""
+        return io_loop
+
     def _get_loop(self) -> Any:
         loop = self._running_loop()
         return loop if loop is not None else self._default_loop()
@@ -622,7 +627,7 @@ class _AsyncSocket(_Async, Socket):
             context = _from_socket
         super().__init__(context, socket_type, shadow=shadow, copy_threshold=copy_threshold)
         # Set through object: attribute assignment on sockets means "set an option".
-        object.__setattr__(self, "_io", _SocketIO(self, io_loop))
+        object.__setattr__(self, "_io", _SocketIO(self, None if io_loop is None else self._as_loop(io_loop)))
 
     @classmethod
     def from_socket(cls: Type[_AsyncSocketT], socket: Socket, io_loop: Any = None) -> _AsyncSocketT:

@@ -141,11 +141,17 @@ class _FuturePending(rd.Pending):
 class _Table:
     """A loop's engines, by libzmq socket address and by fd."""
 
-    __slots__ = ("by_key", "by_fd")
+    __slots__ = ("by_key", "by_fd", "sweep_pending")
 
     def __init__(self) -> None:
         self.by_key: Dict[int, _FutureEngine] = {}
         self.by_fd: Dict[int, _FutureEngine] = {}
+        self.sweep_pending = False
+
+    def sweep(self) -> None:
+        self.sweep_pending = False
+        for engine in list(self.by_key.values()):
+            engine.after_call()
 
 
 # Weak on the loop: a closed, dropped loop takes its engines (and the sockets they pin) along.
@@ -218,6 +224,22 @@ class _FutureEngine(rd.Engine):
             return
         if not self.users:
             self.close(None)
+
+    def close(self, error: Optional[BaseException]) -> None:
+        if not self.closed:
+            rd.Engine.close(self, error)
+            # Users with nothing pending hear of it too (a ZMQStream closes on ETERM).
+            for user in list(self.users):
+                user.engine_closed(error)
+
+
+def _kick_all_soon(loop: Any) -> None:
+    """Soon, have every engine of the loop drain again: code that ran (a ZMQStream callback, say)
+    may have called libzmq on any of their sockets."""
+    table = _tables.get(loop)
+    if table is not None and not table.sweep_pending:
+        table.sweep_pending = True
+        loop.call_soon(table.sweep)
 
 
 def _find_engine(loop: Any, key: int) -> Optional[_FutureEngine]:
@@ -335,6 +357,9 @@ class _SocketIO:
             self.engine = engine
         if engine.recvq or engine.sendq or engine.polls:
             engine.kick()
+
+    def engine_closed(self, error: Optional[BaseException]) -> None:
+        pass  # its pending operations were ended; the next call makes a new engine
 
     def close(self, closing: bool) -> None:
         """Before the libzmq socket closes (`closing`: its engine stops watching the fd, every
@@ -454,6 +479,9 @@ class _PollerPending(rd.Pending):
 
     def finish(self, value: Any, error: Optional[BaseException]) -> bool:
         return self.op.recheck()
+
+    def engine_closed(self, error: Optional[BaseException]) -> None:
+        pass  # ended by abort() already
 
     def abort(self, error: Optional[BaseException]) -> None:
         op = self.op

@@ -173,10 +173,12 @@ def purged(queue: Deque[Pending]) -> bool:
     return True
 
 
-def serve(queue: Deque[Pending]) -> int:
-    """Complete queued operations in order until one would block (returns IDLE/TRIED/DONE)."""
+def serve(queue: Deque[Pending], limit: int = 0) -> int:
+    """Complete queued operations in order until one would block, or `limit` (0: no limit) are
+    done (returns IDLE/TRIED/DONE)."""
     outcome = IDLE
-    while queue:
+    count = 0
+    while queue and (not limit or count < limit):
         p = queue[0]
         if not p.waiting() and not p.started():
             queue.popleft()
@@ -190,11 +192,13 @@ def serve(queue: Deque[Pending]) -> int:
         except Exception as e:
             queue.popleft()
             outcome = DONE
+            count += 1
             if p.waiting():
                 p.finish(None, e)
             continue
         queue.popleft()
         outcome = DONE
+        count += 1
         if p.waiting():
             # (Not waiting: cancelled while a multipart send was half done; it is finished now.)
             p.deliver(value)

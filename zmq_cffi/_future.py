@@ -99,7 +99,8 @@ class _FuturePending(rd.Pending):
         return not self.future.done()
 
     def finish(self, value: Any, error: Optional[BaseException]) -> bool:
-        self.stop_timer()
+        if self.timer is not None:
+            self.stop_timer()
         if error is None:
             self.future.set_result(value)
         else:

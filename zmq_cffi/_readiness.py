@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import errno
 from collections import deque
-from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Sequence, cast
+from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, cast
 
 from zmq_cffi import backend, constants
 from zmq_cffi.error import Again, ZMQError
@@ -186,7 +186,7 @@ def serve(queue: Deque[Pending], limit: int = 0) -> int:
         if outcome == IDLE:
             outcome = TRIED
         try:
-            value = cast(Callable[[], Any], p.call)()
+            value = p.call()  # type: ignore[misc]  # queued sends/recvs have one
         except Again:
             break
         except Exception as e:
@@ -208,7 +208,7 @@ def serve(queue: Deque[Pending], limit: int = 0) -> int:
 class Engine:
     """The pending operations on one libzmq socket in one event loop, and the drain that serves them."""
 
-    __slots__ = ("key", "fd", "sock", "recvq", "sendq", "polls", "closed")
+    __slots__ = ("key", "fd", "sock", "recvq", "sendq", "polls", "closed", "lanes")
 
     def __init__(self, key: int, fd: int, sock: Any) -> None:
         self.key = key
@@ -219,6 +219,8 @@ class Engine:
         self.sendq: Deque[Pending] = deque()
         self.polls: Deque[Pending] = deque()
         self.closed = False
+        # What a drain serves, in order: (index for `stuck`, queue, events it needs).
+        self.lanes = ((0, self.polls, ~0), (1, self.recvq, POLLIN), (2, self.sendq, POLLOUT))
 
     # -- the driver's part ----------------------------------------------------------------------
 
@@ -291,9 +293,9 @@ class Engine:
                 self.close(None if e.errno == ENOTSOCK else e)
                 return True
             outcome = IDLE
-            for index, queue, bit in ((0, self.polls, 0), (1, self.recvq, POLLIN), (2, self.sendq, POLLOUT)):
-                if queue and (bit == 0 or events & bit) and (stuck is None or stuck.get(index) != events):
-                    served = self.resolve_polls(events) if bit == 0 else serve(queue)
+            for index, queue, needs in self.lanes:
+                if queue and events & needs and (stuck is None or stuck.get(index) != events):
+                    served = serve(queue) if index else self.resolve_polls(events)
                     if served == TRIED:
                         if stuck is None:
                             stuck = {}

@@ -410,30 +410,15 @@ class _SocketIO:
         return fut
 
     def run(self, sending: bool, func: Callable[..., Any], args: Tuple[Any, ...], flags: int, post: Optional[Callable[[Any], Any]]) -> _Future:
-        """Try `func(*args)` now if nobody is queued ahead (or with NOBLOCK); else queue it."""
+        """A send or receive: at once (see _readiness.attempt), else queued in the engine."""
         loop = self.get_loop()
         engine = self.engine
-        queue = None if engine is None else engine.sendq if sending else engine.recvq
-        if not queue or rd.purged(queue) or (flags & DONTWAIT and not queue[0].started()):
-            # Fast path: there is usually a message, or room below the high water mark.
-            try:
-                result = func(*args)
-            except Again as e:
-                if flags & DONTWAIT and not getattr(func, "started", False):
-                    return self.failed(loop, e)
-                # A multipart message went out part-way: it finishes in the queue.
-            except Exception as e:
-                return self.failed(loop, e)
-            else:
-                if post is not None:
-                    try:
-                        result = post(result)
-                    except Exception as e:
-                        return self.failed(loop, e)
-                return self.done(loop, result)
-        elif flags & DONTWAIT:
-            # A multipart message is half-way through: nothing may come between its frames.
-            return self.failed(loop, Again())
+        try:
+            result = rd.attempt(None if engine is None else engine.sendq if sending else engine.recvq, func, args, flags, post)
+        except Exception as e:
+            return self.failed(loop, e)
+        if result is not rd.QUEUE:
+            return self.done(loop, result)
         engine = self.ensure_engine(loop)
         fut: _Future = loop.create_future()
         p = _FuturePending(self.sock, partial(func, *args) if args else func, 0, post, fut)

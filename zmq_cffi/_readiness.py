@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import errno
 from collections import deque
-from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, cast
+from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple, cast
 
 from zmq_cffi import backend, constants
 from zmq_cffi.error import Again, ZMQError
@@ -171,6 +171,29 @@ def purged(queue: Deque[Pending]) -> bool:
             return False
         queue.popleft()
     return True
+
+
+# What attempt() returns when the call has to wait in its queue.
+QUEUE: Any = object()
+
+
+def attempt(queue: Optional[Deque[Pending]], func: Callable[..., Any], args: Tuple[Any, ...], flags: int, post: Optional[Callable[[Any], Any]]) -> Any:
+    """A send or receive arriving: `func(*args)` (through `post`) now if nobody waits ahead of
+    it in `queue`, first come first served; NOBLOCK tries at once even when others wait, as in
+    pyzmq. Returns the result, or QUEUE when it has to wait; raises what the call raised (Again
+    for NOBLOCK)."""
+    if not queue or purged(queue) or (flags & DONTWAIT and not queue[0].started()):
+        try:
+            result = func(*args)
+        except Again:
+            if flags & DONTWAIT and not getattr(func, "started", False):
+                raise
+            return QUEUE  # a multipart message went out part-way: it finishes in the queue
+        return result if post is None else post(result)
+    if flags & DONTWAIT:
+        # A multipart message is half-way through: nothing may come between its frames.
+        raise Again()
+    return QUEUE
 
 
 def serve(queue: Deque[Pending], limit: int = 0) -> int:

@@ -276,28 +276,17 @@ async def _trio_run(sock: Any, sending: bool, func: Callable[..., Any], args: Tu
     await lowlevel.checkpoint_if_cancelled()
     key = sock.underlying
     engine = _engines.get(key)
-    queue = None if engine is None else engine.queue_of(sending)
-    if not queue or rd.purged(queue) or (flags & DONTWAIT and not queue[0].started()):
-        try:
-            value = func(*args)
-        except Again:
-            _kick(key)
-            if flags & DONTWAIT and not getattr(func, "started", False):
-                await lowlevel.cancel_shielded_checkpoint()
-                raise
-        except BaseException:
-            _kick(key)
-            await lowlevel.cancel_shielded_checkpoint()
-            raise
-        else:
-            _kick(key)
-            # A checkpoint that cannot raise: the message is ours, cancellation must not drop it.
-            await lowlevel.cancel_shielded_checkpoint()
-            return value if post is None else post(value)
-    elif flags & DONTWAIT:
-        # A multipart message is half-way through: nothing may come between its frames.
+    try:
+        result = rd.attempt(None if engine is None else engine.queue_of(sending), func, args, flags, post)
+    except BaseException:
+        _kick(key)
         await lowlevel.cancel_shielded_checkpoint()
-        raise Again()
+        raise
+    _kick(key)
+    if result is not rd.QUEUE:
+        # A checkpoint that cannot raise: the message is ours, cancellation must not drop it.
+        await lowlevel.cancel_shielded_checkpoint()
+        return result
     call = partial(func, *args) if args else func
     value = await _trio_wait(sock, sending, call, 0, bget(sock, rd.SNDTIMEO if sending else rd.RCVTIMEO))
     return value if post is None else post(value)

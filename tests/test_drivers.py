@@ -158,33 +158,47 @@ def case_context_terminated(driver: Driver, ctx: zmq.Context) -> None:
 
 
 def case_close_while_waiting(driver: Driver, ctx: zmq.Context) -> None:
-    """Closing the socket ends pending receives and polls; later calls raise ENOTSOCK at once."""
-    a, b = pair(ctx, zmq.PUSH, zmq.PULL)
-    pull = driver.socket_class(b)
+    """Closing the socket (itself, through a plain shadow of it, or by destroying its context)
+    ends pending receives and polls; later calls raise ENOTSOCK at once."""
+    for how in ("close", "sync_shadow", "destroy"):
+        own = zmq.Context() if how == "destroy" else ctx
+        try:
+            a, b = pair(own, zmq.PUSH, zmq.PULL)
+            pull = driver.socket_class(b)
+            sync_pull = zmq.Socket(pull)
 
-    async def body() -> None:
-        ended: List[BaseException] = []
+            async def body() -> None:
+                ended: List[BaseException] = []
 
-        async def waiter(op: Callable[[], Awaitable[Any]]) -> None:
-            try:
-                await op()
-            except driver.closed_error() as e:
-                ended.append(e)
+                async def waiter(op: Callable[[], Awaitable[Any]]) -> None:
+                    try:
+                        await op()
+                    except driver.closed_error() as e:
+                        ended.append(e)
 
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(waiter, pull.recv)
-            tg.start_soon(waiter, pull.recv_multipart)
-            tg.start_soon(waiter, lambda: pull.poll(TIMEOUT_MS))
-            await anyio.wait_all_tasks_blocked()
-            pull.close()
-        assert len(ended) == 3
-        if driver.trio_like:
-            assert all(isinstance(e, zmq.ZMQError) and e.errno == zmq.ENOTSOCK for e in ended)
-        with pytest.raises(zmq.ZMQError) as info:
-            pull.recv()
-        assert info.value.errno == zmq.ENOTSOCK
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(waiter, pull.recv)
+                    tg.start_soon(waiter, pull.recv_multipart)
+                    tg.start_soon(waiter, lambda: pull.poll(TIMEOUT_MS))
+                    await anyio.wait_all_tasks_blocked()
+                    if how == "close":
+                        pull.close()
+                    elif how == "sync_shadow":
+                        sync_pull.close()
+                    else:
+                        own.destroy(linger=0)
+                assert len(ended) == 3, how
+                if driver.trio_like:
+                    assert all(isinstance(e, zmq.ZMQError) and e.errno == zmq.ENOTSOCK for e in ended)
+                assert pull.closed
+                with pytest.raises(zmq.ZMQError) as info:
+                    pull.recv()
+                assert info.value.errno == zmq.ENOTSOCK
 
-    driver.run(body)
+            driver.run(body)
+        finally:
+            if how == "destroy":
+                own.destroy(linger=0)
 
 
 CASES = {f.__name__[len("case_"):]: f for f in (

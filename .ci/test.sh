@@ -10,8 +10,10 @@ for impl in cpython pypy; do
   echo "=== tests on $impl: $(.venv/$impl/bin/python -c 'import sys, platform; print(platform.python_implementation(), sys.version.split()[0])')"
   .venv/$impl/bin/python -m pytest -q -p no:cacheprovider "$@" tests || status=1
 done
-# With pytest arguments this is a focused run: skip the packaging, typing and documentation checks.
+# With pytest arguments this is a focused run: skip conformance, packaging, typing and docs.
 if [ $# -eq 0 ]; then
+  echo "=== conformance: pyzmq 27.3.0's own test suite on zmq_cffi, CPython and PyPy"
+  bash .ci/conformance.sh || status=1
   echo "=== packaging: sdist and wheels, each installed in a fresh venv and smoke-tested"
   bash .ci/packaging.sh || status=1
   echo "=== static types: mypy --strict on the package and the examples"

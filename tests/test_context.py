@@ -667,3 +667,89 @@ def test_context_is_generic_in_its_socket_class_like_pyzmq():
         sock = actx.socket(zmq.PAIR)
         assert isinstance(sock, zaio.Socket)
         sock.close()
+
+
+# -- pyzmq behaviours that programs rely on (issue 13) ----------------------------------------
+
+
+def test_dir_lists_context_option_names():
+    ctx = zmq.Context()
+    names = dir(ctx)
+    assert "socket" in names and "IO_THREADS" in names and "MAX_SOCKETS" in names
+    assert ctx.IO_THREADS == ctx.io_threads == 1
+    ctx.term()
+
+
+def test_mock_with_a_context_as_spec():
+    from unittest import mock
+
+    ctx = zmq.Context()
+    m = mock.Mock(spec=ctx)
+    m.socket(zmq.PUSH)
+    m.socket.assert_called_once_with(zmq.PUSH)
+    for name in dir(ctx):
+        try:
+            getattr(ctx, name)
+        except AttributeError:
+            pass
+    ctx.term()
+
+
+class Annotated(zmq.Context):
+    extra_arg: str
+
+    def __init__(self, extra_arg: str = "x") -> None:
+        super().__init__()
+        self.extra_arg = extra_arg
+
+
+def test_subclass_declares_its_own_attributes():
+    ctx = Annotated("s")
+    assert ctx.extra_arg == "s"
+    ctx.linger = 0  # still a default socket option
+    s = ctx.socket(zmq.PUSH)
+    assert s.linger == 0
+    s.close()
+    with pytest.raises(AttributeError, match="no such option"):
+        ctx.undeclared_thing = 1
+    ctx.term()
+
+
+def test_leaving_the_with_block_warns_for_each_open_socket():
+    with pytest.warns(ResourceWarning, match="unclosed socket") as record:
+        with zmq.Context() as ctx:
+            left_open = ctx.socket(zmq.PUSH)
+            closed = ctx.socket(zmq.PULL)
+            closed.close()
+    assert len([w for w in record if issubclass(w.category, ResourceWarning)]) == 1
+    assert left_open.closed and ctx.closed
+
+
+def test_explicit_destroy_does_not_warn():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        ctx = zmq.Context()
+        ctx.socket(zmq.PUSH)
+        ctx.destroy(linger=0)
+
+
+def test_unterminated_context_warns_when_collected():
+    ctx = zmq.Context()
+    with pytest.warns(ResourceWarning, match="Unclosed context"):
+        del ctx
+        for _ in range(3):
+            gc.collect()
+
+
+def test_shadow_context_does_not_warn():
+    import warnings
+
+    owner = zmq.Context()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        shadow = zmq.Context.shadow(owner.underlying)
+        del shadow
+        gc.collect()
+    owner.term()

@@ -1146,3 +1146,168 @@ def test_multipart_calls_a_subclass_send_and_recv(ctx):
     a.send_multipart([b"x", b"y"])
     assert b.recv_multipart() == [b"x", b"y"]
     assert calls == [("send", b"x"), ("send", b"y"), ("recv", b"x"), ("recv", b"y")]
+
+
+# -- pyzmq behaviours that programs rely on (issue 13) ----------------------------------------
+
+
+def test_bind_context_manager_unbinds_the_port_actually_bound(ctx):
+    push = socket(ctx, zmq.PUSH)
+    with push.bind("tcp://127.0.0.1:0") as bound:
+        assert bound is push
+        url = push.last_endpoint.decode()
+        assert not url.endswith(":0")
+        pull = socket(ctx, zmq.PULL)
+        pull.connect(url)
+        push.send(b"while bound")
+        assert pull.recv() == b"while bound"
+        pull.close()
+    # The resolved endpoint was unbound: unbinding it again finds nothing there.
+    with pytest.raises(zmq.ZMQError) as info:
+        push.unbind(url)
+    assert info.value.errno == errno.ENOENT
+    push.close()
+
+
+def test_endpoint_context_repr_names_the_endpoint(ctx):
+    a, b = socket(ctx, zmq.PUSH), socket(ctx, zmq.PULL)
+    url = endpoint("inproc")
+    assert f"bind={url!r}" in repr(a.bind(url))
+    assert f"connect={url!r}" in repr(b.connect(url))
+    tcp = a.bind("tcp://127.0.0.1:*")
+    assert f"bind={a.last_endpoint.decode()!r}" in repr(tcp)
+    a.close()
+    b.close()
+
+
+def test_mock_with_a_socket_as_spec(ctx):
+    from unittest import mock
+
+    s = socket(ctx, zmq.SUB)
+    m = mock.Mock(spec=s)
+    m.send(b"x")
+    m.send.assert_called_once_with(b"x")
+    assert isinstance(m, zmq.Socket)
+    # Every name dir() lists reads as a value or AttributeError, never another error.
+    for name in dir(s):
+        try:
+            getattr(s, name)
+        except AttributeError:
+            pass
+    with pytest.raises(AttributeError, match="SUBSCRIBE"):
+        s.SUBSCRIBE  # write-only
+    s.close()
+    with pytest.raises(zmq.ZMQError):
+        s.rcvhwm  # a closed socket is still an error, not a missing attribute
+
+
+def test_dir_lists_option_names_aliases_included(ctx):
+    s = socket(ctx, zmq.PUB)
+    names = dir(s)
+    for name in ("send", "IDENTITY", "ROUTING_ID", "AFFINITY", "FD", "LINGER"):
+        assert name in names
+    assert s.IDENTITY == s.identity == s.routing_id
+    s.identity = b"me"
+    assert s.ROUTING_ID == b"me"
+    s.close()
+
+
+class Annotated(zmq.Socket):
+    custom_attr: int
+    label: str = "default"
+
+    def __init__(self, context, socket_type, custom_attr: int = 0):
+        super().__init__(context, socket_type)
+        self.custom_attr = custom_attr
+
+
+def test_subclass_declares_its_own_attributes(ctx):
+    s = ctx.socket(zmq.PUSH, socket_class=Annotated, custom_attr=7)
+    assert isinstance(s, Annotated) and s.custom_attr == 7
+    s.label = "mine"
+    assert s.label == "mine"
+    s.linger = 0  # options still work by attribute
+    assert s.linger == 0
+    with pytest.raises(AttributeError, match="no such option"):
+        s.undeclared_thing = 1
+    s.close()
+
+
+def test_unclosed_socket_warns_when_collected(ctx):
+    import gc
+
+    s = ctx.socket(zmq.PUSH)
+    with pytest.warns(ResourceWarning, match="Unclosed socket"):
+        del s
+        for _ in range(3):
+            gc.collect()
+
+
+def test_closed_sockets_and_shadows_do_not_warn(ctx):
+    import gc
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        s = ctx.socket(zmq.PUSH)
+        s.close()
+        del s
+        owner = ctx.socket(zmq.PUSH)
+        shadow = zmq.Socket.shadow(owner.underlying)
+        del shadow
+        gc.collect()
+        owner.close()
+
+
+def test_ipc_path_too_long_names_the_limit(ctx):
+    s = socket(ctx, zmq.PUB)
+    long_path = "ipc://" + "a" * (zmq.IPC_PATH_MAX_LEN + 1)
+    for call in (s.bind, s.connect):
+        with pytest.raises(zmq.ZMQError) as info:
+            call(long_path)
+        assert info.value.errno == errno.ENAMETOOLONG
+        assert str(zmq.IPC_PATH_MAX_LEN) in info.value.strerror
+        assert "IPC_PATH_MAX_LEN" in info.value.strerror
+    s.close()
+
+
+@pytest.mark.parametrize(
+    "make_buffer, error",
+    [
+        (lambda: memoryview(bytearray(10))[::2], BufferError),
+        (lambda: memoryview(b"readonly"), BufferError),
+        (lambda: b"readonly", BufferError),
+        (lambda: "text", TypeError),
+    ],
+    ids=["non-contiguous", "read-only-view", "bytes", "str"],
+)
+def test_recv_into_errors_are_pyzmq_s(make_pair, make_buffer, error):
+    pull, push = make_pair(zmq.PULL, zmq.PUSH)
+    push.send(b"kept")
+    with pytest.raises(error):
+        pull.recv_into(make_buffer())
+    assert pull.recv() == b"kept"
+
+
+def test_shadow_of_a_socket_object_keeps_it_alive(ctx):
+    import gc
+    import weakref
+
+    owner = ctx.socket(zmq.PULL)
+    ref = weakref.ref(owner)
+    shadow = zmq.Socket.shadow(owner)
+    also = zmq.Socket(owner)
+    assert shadow._shadow_obj is owner and also._shadow_obj is owner
+    del owner
+    gc.collect()
+    assert ref() is not None and not shadow.closed
+    shadow.close()
+    assert also.closed
+
+
+def test_sending_a_frame_returns_its_tracker(make_pair):
+    a, b = make_pair(zmq.PAIR, zmq.PAIR)
+    tracked = zmq.Frame(b"x" * 100_000, copy=False, track=True)
+    assert a.send(tracked, copy=False) is tracked.tracker
+    assert a.send(zmq.Frame(b"plain")) is None
+    assert b.recv() == b"x" * 100_000 and b.recv() == b"plain"

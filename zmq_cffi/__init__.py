@@ -39,8 +39,9 @@ from zmq_cffi.frame import COPY_THRESHOLD, Frame, Message
 from zmq_cffi.poll import Poller, select
 from zmq_cffi.socket import Socket
 from zmq_cffi.stopwatch import Stopwatch
-from zmq_cffi.tracker import MessageTracker
+from zmq_cffi.tracker import _FINISHED_TRACKER, MessageTracker
 from zmq_cffi.version import (
+    __revision__ as __revision__,
     __version__ as __version__,  # `as`: exported to type checkers, like the names in __all__
     pyzmq_version,
     pyzmq_version_info,
@@ -48,6 +49,9 @@ from zmq_cffi.version import (
     zmq_version,
     zmq_version_info,
 )
+
+# pyzmq's `import zmq` loads zmq.sugar: programs reach zmq.sugar.context.Context without importing it.
+from zmq_cffi import sugar  # noqa: E402
 
 #: pyzmq's names for the synchronous classes (there, parametrized for type checkers).
 SyncContext = Context

@@ -5,6 +5,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Type
 
 from zmq_cffi import constants
+from zmq_cffi.error import ZMQError
 
 
 class OptionSetter:
@@ -16,7 +17,7 @@ class OptionSetter:
         def get(self, option: int) -> Any: ...
 
     def __setattr__(self, key: str, value: Any) -> None:
-        if key in self.__dict__ or any(key in klass.__dict__ for klass in type(self).__mro__):
+        if key in self.__dict__ or _declared(type(self), key):
             object.__setattr__(self, key, value)
             return
         upper = key.upper()
@@ -32,6 +33,27 @@ class OptionSetter:
         return self.get(opt)
 
 
+def _declared(cls: type, key: str) -> bool:
+    """Whether `key` is a name of the class or of a base: defined there, or only annotated
+    (`custom_attr: int`), as subclasses declare their own attributes in pyzmq."""
+    for klass in cls.__mro__:
+        if key in klass.__dict__ or key in klass.__dict__.get("__annotations__", ()):
+            return True
+    return False
+
+
+def _read_option(obj: Any, name: str, opt: int) -> Any:
+    """The option's value; AttributeError where libzmq has none to give (EINVAL: write-only
+    options such as SUBSCRIBE, or not for this socket type; EFAULT), as pyzmq does, so that
+    getattr(obj, name, default) and unittest.mock's spec=obj work over every name of dir()."""
+    try:
+        return obj._get_attr_opt(name, opt)
+    except ZMQError as e:
+        if e.errno in (constants.EINVAL, constants.EFAULT):
+            raise AttributeError(f"{name} cannot be read here (write-only or not for this {type(obj).__name__})") from None
+        raise
+
+
 class AttributeSetter(OptionSetter):
     """Also maps reading an unknown lower-case attribute to the option's value."""
 
@@ -43,7 +65,7 @@ class AttributeSetter(OptionSetter):
         opt = getattr(constants, upper, None)
         if not isinstance(opt, int):
             raise AttributeError(f"{type(self).__name__} has no such option: {upper}")
-        return self._get_attr_opt(upper, opt)
+        return _read_option(self, upper, opt)
 
 
 def add_option_properties(cls: Type[OptionSetter], options: Type[IntEnum]) -> None:
@@ -51,11 +73,12 @@ def add_option_properties(cls: Type[OptionSetter], options: Type[IntEnum]) -> No
 
     Properties instead of __getattr__: in CPython 3.11 a class with __getattr__ gets no
     specialised attribute lookups, which cost every `self._handle` in send/recv ~15 ns."""
-    for option in options:
-        name, opt = option.name, int(option)
+    # __members__, not iteration: aliases (IDENTITY for ROUTING_ID) get their names too.
+    for name, option in options.__members__.items():
+        opt = int(option)
 
         def getter(self: Any, _name: str = name, _opt: int = opt) -> Any:
-            return self._get_attr_opt(_name, _opt)
+            return _read_option(self, _name, _opt)
 
         def setter(self: Any, value: Any, _name: str = name, _opt: int = opt) -> None:
             self._set_attr_opt(_name, _opt, value)

@@ -832,3 +832,20 @@ __all__ = [
     # libzmq build facts
     "DRAFT_API", "VERSION", "VERSION_MAJOR", "VERSION_MINOR", "VERSION_PATCH",
 ]
+
+
+class _OptType(Enum):
+    """pyzmq's private name for a socket option's C type; sockopt_type() is the public form.
+    pyzmq's own tests and a few libraries read `SocketOption.X._opt_type`."""
+
+    int = "int"
+    int64 = "int64"
+    bytes = "bytes"
+    fd = "fd"
+
+
+def _socket_option_type(self: SocketOption) -> _OptType:
+    return _OptType(sockopt_type(self))
+
+
+setattr(SocketOption, "_opt_type", property(_socket_option_type))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import threading
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Optional, Type, TypeVar, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, Type, TypeVar, Union, overload
 
 from zmq_cffi import backend, constants
 from zmq_cffi._attrsettr import AttributeSetter
@@ -81,7 +81,25 @@ class Context(backend.Context, AttributeSetter, Generic[_SocketT]):
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        # As pyzmq: leaving the block destroys the context, and each socket still open then
+        # is a ResourceWarning (a socket to close in the block, or a hang with term()).
+        if not self.closed:
+            for sock in self._open_sockets():
+                warnings.warn(f"Destroying context with unclosed socket {sock!r}", ResourceWarning, stacklevel=2)
         self.destroy()
+
+    def __del__(self) -> None:
+        # pyzmq's ResourceWarning for a context the garbage collector terminates.
+        try:
+            if not self.closed and not self._shadow and self._pid == os.getpid():
+                warnings.warn(f"Unclosed context {self!r}", ResourceWarning, stacklevel=2, source=self)
+        except Exception:
+            pass  # at interpreter exit modules may be half torn down: the term below matters
+        super().__del__()
+
+    def __dir__(self) -> List[str]:
+        # The context option names, as in pyzmq (ctx.IO_THREADS, ctx.io_threads).
+        return sorted(set(super().__dir__()) | _CTX_OPTION_NAMES)
 
     def __copy__(self: T, memo: Any = None) -> T:
         """A shadow of this context."""

@@ -23,7 +23,7 @@ import os
 import runpy
 import sys
 from types import ModuleType
-from typing import List, Optional, Sequence
+from typing import Any, List, Optional, Sequence
 
 __all__ = ["install", "uninstall", "main"]
 
@@ -49,6 +49,14 @@ class _AliasLoader(importlib.abc.Loader):
         # The zmq_cffi module is already executed: the alias shares it.
         pass
 
+    def get_code(self, fullname: str) -> Any:
+        """The target's code: `python -m zmq.X` (runpy) runs zmq_cffi.X as __main__."""
+        spec = importlib.util.find_spec(self.target)
+        loader = getattr(spec, "loader", None)
+        if loader is None or not hasattr(loader, "get_code"):
+            raise ImportError(f"no code for {fullname} ({self.target})", name=fullname)
+        return loader.get_code(self.target)
+
 
 class ZmqAliasFinder(importlib.abc.MetaPathFinder):
     """Finds `zmq` and `zmq.X` as the zmq_cffi modules `zmq_cffi` and `zmq_cffi.X`."""
@@ -61,7 +69,9 @@ class ZmqAliasFinder(importlib.abc.MetaPathFinder):
             return None  # zmq_cffi has no such module: the ImportError names zmq.X
         module_spec = importlib.util.find_spec(name)
         is_package = module_spec is not None and module_spec.submodule_search_locations is not None
-        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(name), is_package=is_package)
+        # The target's origin: runpy makes it sys.argv[0] for `python -m zmq.X`.
+        origin = module_spec.origin if module_spec is not None else None
+        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(name), origin=origin, is_package=is_package)
 
 
 _finder = ZmqAliasFinder()

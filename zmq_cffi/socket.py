@@ -1,10 +1,13 @@
 """Socket: pyzmq's socket class (serialisation, multipart, options by name) on the backend."""
 from __future__ import annotations
 
+import errno
 import itertools
 import json
+import os
 import pickle
 import random
+import warnings
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, TypeVar, Union, cast, overload
 
 from zmq_cffi import backend, constants
@@ -31,6 +34,7 @@ _backend_send = backend.Socket.send
 _backend_recv = backend.Socket.recv
 _POLLIN = int(constants.POLLIN)
 _SEND_KWARGS = ("copy", "track", "routing_id", "group")
+_ENAMETOOLONG = errno.ENAMETOOLONG
 # get_monitor_socket's default endpoints are never reused: a reader left connected to one by a
 # failed attempt stays pending in libzmq, and a later monitor bound there would pair with that
 # dead reader instead of the new one, and block on its first event (disable_monitor hung).
@@ -38,11 +42,14 @@ _monitor_serial = itertools.count()
 
 
 class _EndpointContext:
-    """What bind()/connect() return: usable as a context manager that undoes them."""
+    """What bind()/connect() return: usable as a context manager that undoes them.
+
+    A bind is undone at the endpoint actually bound (LAST_ENDPOINT): `tcp://127.0.0.1:0` and
+    wildcards resolve to a port, which is what unbind needs."""
 
     __slots__ = ("socket", "kind", "addr")
 
-    def __init__(self, socket: "Socket", kind: str, addr: Union[str, bytes]) -> None:
+    def __init__(self, socket: "Socket", kind: str, addr: str) -> None:
         self.socket, self.kind, self.addr = socket, kind, addr
 
     def __enter__(self) -> "Socket":
@@ -55,7 +62,20 @@ class _EndpointContext:
         undo(self.addr)
 
     def __repr__(self) -> str:
-        return f"<{self.kind} {self.addr!r} on {self.socket!r}>"
+        # `bind='tcp://...'`, as pyzmq shows it.
+        return f"<EndpointContext({self.kind}={self.addr!r}) on {self.socket!r}>"
+
+
+def _ipc_path_error(e: ZMQError, addr: Union[str, bytes]) -> ZMQError:
+    """pyzmq's message for an ipc path over the OS limit, naming zmq.IPC_PATH_MAX_LEN."""
+    text = addr if isinstance(addr, str) else addr.decode("utf-8", "replace")
+    path = text.split("://", 1)[-1]
+    return ZMQError(
+        e.errno,
+        f"ipc path {path!r} is longer than {backend.IPC_PATH_MAX_LEN} characters "
+        "(sizeof(sockaddr_un.sun_path)); zmq.IPC_PATH_MAX_LEN holds the limit "
+        f"(addr={text!r})",
+    )
 
 
 def check_frames(msg_parts: Sequence[Any]) -> List[Any]:
@@ -85,6 +105,8 @@ class Socket(backend.Socket, OptionSetter):
 
     _monitor_socket: Optional["Socket"] = None
     _type_name: str = "UNKNOWN"
+    #: The Socket object this one shadows, if made from one (pyzmq's name): kept alive with it.
+    _shadow_obj: Optional[backend.Socket] = None
 
     if TYPE_CHECKING:
         # Every socket option is also a property (`sock.linger`, `sock.LINGER`), added below
@@ -102,6 +124,7 @@ class Socket(backend.Socket, OptionSetter):
         if isinstance(ctx_or_socket, backend.Socket):
             shadow, ctx_or_socket = ctx_or_socket, None
         if isinstance(shadow, backend.Socket):
+            object.__setattr__(self, "_shadow_obj", shadow)
             if ctx_or_socket is None:
                 ctx_or_socket = shadow.context
             shadow = shadow.underlying
@@ -116,10 +139,20 @@ class Socket(backend.Socket, OptionSetter):
 
     @classmethod
     def shadow(cls: type[T], address: Union[int, backend.Socket]) -> T:
-        """A Socket over an existing libzmq socket (given by address); it does not own it."""
-        if isinstance(address, backend.Socket):
-            address = address.underlying
+        """A Socket over an existing libzmq socket (given by address, or a Socket object,
+        which the shadow then keeps alive); it does not own it."""
         return cls(shadow=address)
+
+    def __del__(self) -> None:
+        # pyzmq's ResourceWarning (shown with -W default or python -X dev) for a socket that
+        # the garbage collector closes: the owner, dropped open, with no shadow still using it.
+        try:
+            cell = self._cell
+            if cell and not self._shadow and self._pid == os.getpid() and not cell.in_use_by_other_than(self):
+                warnings.warn(f"Unclosed socket {self!r}", ResourceWarning, stacklevel=2, source=self)
+        except Exception:
+            pass  # at interpreter exit modules may be half torn down: the close below matters
+        super().__del__()
 
     def __enter__(self: T) -> T:
         return self
@@ -145,17 +178,24 @@ class Socket(backend.Socket, OptionSetter):
     def bind(self, addr: Union[str, bytes]) -> _EndpointContext:
         """Bind to an endpoint ('tcp://127.0.0.1:5555', 'ipc:///tmp/x', 'inproc://name').
 
-        The result is a context manager that unbinds on exit."""
-        super().bind(addr)
-        if "*" in (addr if isinstance(addr, str) else addr.decode("utf-8", "replace")):
-            # A wildcard (port or interface) is unbound by the endpoint it resolved to.
-            addr = self.get_string(constants.LAST_ENDPOINT)
-        return _EndpointContext(self, "bind", addr)
+        The result is a context manager that unbinds the endpoint bound (LAST_ENDPOINT) on exit."""
+        try:
+            super().bind(addr)
+        except ZMQError as e:
+            if e.errno == _ENAMETOOLONG:
+                raise _ipc_path_error(e, addr) from None
+            raise
+        return _EndpointContext(self, "bind", self.get_string(constants.LAST_ENDPOINT))
 
     def connect(self, addr: Union[str, bytes]) -> _EndpointContext:
         """Connect to an endpoint; the result is a context manager that disconnects on exit."""
-        super().connect(addr)
-        return _EndpointContext(self, "connect", addr)
+        try:
+            super().connect(addr)
+        except ZMQError as e:
+            if e.errno == _ENAMETOOLONG:
+                raise _ipc_path_error(e, addr) from None
+            raise
+        return _EndpointContext(self, "connect", addr if isinstance(addr, str) else addr.decode("utf-8"))
 
     def bind_to_random_port(
         self, addr: str, min_port: int = 49152, max_port: int = 65536, max_tries: int = 100

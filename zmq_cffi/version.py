@@ -15,6 +15,9 @@ __all__ = [
     "VERSION_MAJOR",
     "VERSION_MINOR",
     "VERSION_PATCH",
+    "VERSION_EXTRA",
+    "version_info",
+    "__revision__",
 ]
 
 #: zmq_cffi's own release.
@@ -26,6 +29,11 @@ _PYZMQ_API = (27, 1, 0)
 __version__ = ".".join(map(str, _PYZMQ_API))
 
 VERSION_MAJOR, VERSION_MINOR, VERSION_PATCH = _PYZMQ_API
+#: pyzmq's pre-release tag ("" for a release) and source revision ("" when not from git).
+VERSION_EXTRA = ""
+__revision__ = ""
+#: pyzmq_version_info() as a module constant, as pyzmq has it.
+version_info = _PYZMQ_API
 
 
 def zmq_version() -> str:

@@ -50,21 +50,32 @@ def _pinned_view(msg: Any, data: Any, size: int) -> memoryview:
 
 
 def _pin_buffer(data: Any, what: str = "data", writable: bool = False) -> Any:
-    """ffi.from_buffer (the buffer stays exported while the result lives), with errors a
-    person understands: TypeError for what is no buffer (or is read-only when `writable`),
-    ValueError for a buffer that is not contiguous."""
-    if isinstance(data, str) or (writable and isinstance(data, bytes)):
+    """ffi.from_buffer (the buffer stays exported while the result lives), with pyzmq's error
+    types: TypeError for what is no buffer at all (str included), BufferError for a buffer
+    that cannot be used: not contiguous, or read-only when `writable`."""
+    if isinstance(data, str):
         kind = "a writable buffer" if writable else "bytes or another buffer"
         raise TypeError(f"{what} must be {kind}, not {type(data).__name__}")
+    need = "a writable, contiguous buffer" if writable else "a contiguous buffer"
+    if data.__class__ is memoryview and not data.c_contiguous:
+        # PyPy's from_buffer would accept it (through a copy); pyzmq refuses it everywhere.
+        raise BufferError(f"{what} must be {need}: this memoryview is not contiguous")
     try:
         return ffi.from_buffer("char[]", data, require_writable=writable)
     except TypeError:
-        kind = "a writable buffer (bytearray, memoryview, array, ...)" if writable else (
-            "bytes or another object supporting the buffer protocol"
-        )
-        raise TypeError(f"{what} must be {kind}, not {type(data).__name__}") from None
+        try:
+            view = memoryview(data)
+        except TypeError:
+            kind = "a writable buffer (bytearray, memoryview, array, ...)" if writable else (
+                "bytes or another object supporting the buffer protocol"
+            )
+            raise TypeError(f"{what} must be {kind}, not {type(data).__name__}") from None
+        # A buffer, refused for being read-only (bytes, a view of bytes, ...) or, on PyPy, not
+        # contiguous.
+        problem = "read-only" if view.readonly else "not contiguous"
+        raise BufferError(f"{what} must be {need}: this {type(data).__name__} is {problem}") from None
     except (BufferError, ValueError) as e:
-        raise ValueError(f"{what} must be a contiguous buffer: {e}") from None
+        raise BufferError(f"{what} must be {need}: {e}") from None
 
 
 def _buffer_base() -> type:
@@ -133,8 +144,6 @@ class Frame(_FrameBase):
             threshold = default_copy_threshold() if copy_threshold is None else copy_threshold
             copy = size < threshold
         copy = copy or not zerocopy.can_lend(data)
-        if isinstance(data, bytes):
-            self._bytes = data
         self._msg = msg = _owned_msg(size)
         if copy:
             if lib.zc_msg_init_copy(msg, pinned, size) < 0:
@@ -168,7 +177,13 @@ class Frame(_FrameBase):
         view = self._buffer
         if view is None:
             msg = self._msg
-            view = _pinned_view(msg, ffi.cast("char *", lib.zmq_msg_data(msg)), lib.zmq_msg_size(msg))
+            data, size = ffi.cast("char *", lib.zmq_msg_data(msg)), lib.zmq_msg_size(msg)
+            if self._data is not None:
+                # Over an object the program lent (copy=False): the view keeps this Frame, and
+                # so the object, alive. Not cached, so no cycle keeps the Frame after its last
+                # view is dropped: the object is let go at once, as in pyzmq.
+                return _pinned_view((msg, self), data, size)
+            view = _pinned_view(msg, data, size)
             self._buffer = view
         return view
 
@@ -220,6 +235,7 @@ class Frame(_FrameBase):
         new.tracker = self.tracker
         new.tracker_event = self.tracker_event
         new._bytes = self._bytes
+        new._data = self._data  # a copy of a lent message keeps the lent object too
         return new
 
     fast_copy = __copy__

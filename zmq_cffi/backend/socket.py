@@ -489,7 +489,8 @@ class Socket:
             msg = data._msg
             if _zc_send_msg_copy(handle, msg, flags) < 0:
                 self._retry(_ZMQ_SNDTIMEO, timeout, start, _zc_send_msg_copy, handle, msg, flags)
-            return data.tracker if track else None
+            # A Frame's own tracker (None if untracked), as pyzmq returns it, track or not.
+            return data.tracker
         pinned = _pin_buffer(data)
         size = len(pinned)
         if copy or size < self.copy_threshold or not _can_lend(data):

@@ -4,7 +4,10 @@ from __future__ import annotations
 import json
 from typing import Any, Union
 
-__all__ = ["dumps", "loads"]
+__all__ = ["dumps", "loads", "jsonmod"]
+
+#: The JSON module in use (pyzmq's name; it once chose among several, now always json).
+jsonmod = json
 
 
 def dumps(o: Any, **kwargs: Any) -> bytes:

@@ -201,28 +201,32 @@ def _missing_in_zmq_cffi() -> str:
 MISSING = _missing_in_zmq_cffi()
 
 
-@pytest.mark.xfail(bool(MISSING), reason=f"waits for: {MISSING}", raises=AssertionError, strict=True)
-def test_ipykernel_driven_by_jupyter_client_on_zmq_cffi(tmp_path: Path, jupyter_env: Dict[str, str]) -> None:
+def _run_driver(source: str, tmp_path: Path, env: Dict[str, str]) -> Dict[str, Any]:
+    """Run a driver program through the runner; return the JSON objects it printed, merged."""
     if not all(JUPYTER_PACKAGES.values()):
         pytest.fail(f"install the jupyter extra (.ci/setup.sh does): {JUPYTER_PACKAGES}")  # not an xfail
     driver = tmp_path / "driver.py"
-    driver.write_text(DRIVER)
+    driver.write_text(source)
     result = subprocess.run(
         [sys.executable, "-m", "zmq_cffi.run", str(driver), str(WAIT_S)],
-        capture_output=True, text=True, timeout=8 * WAIT_S, env=jupyter_env, cwd=str(tmp_path),
+        capture_output=True, text=True, timeout=8 * WAIT_S, env=env, cwd=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     reports: Dict[str, Any] = {}
     for line in result.stdout.splitlines():
         if line.startswith("{"):
             reports.update(json.loads(line))
+    return reports
+
+
+@pytest.mark.xfail(bool(MISSING), reason=f"waits for: {MISSING}", raises=AssertionError, strict=True)
+def test_ipykernel_driven_by_jupyter_client_on_zmq_cffi(tmp_path: Path, jupyter_env: Dict[str, str]) -> None:
+    reports = _run_driver(DRIVER, tmp_path, jupyter_env)
 
     # Both processes on zmq_cffi, pyzmq not even imported.
-    assert reports["driver"] == {"zmq": "zmq_cffi", "shell_socket": "zmq_cffi.asyncio", "pyzmq_loaded": []} or (
-        reports["driver"]["zmq"] == "zmq_cffi"
-        and reports["driver"]["shell_socket"].startswith("zmq_cffi")
-        and reports["driver"]["pyzmq_loaded"] == []
-    ), reports["driver"]
+    driver = reports["driver"]
+    assert driver["zmq"] == "zmq_cffi" and driver["pyzmq_loaded"] == [], driver
+    assert driver["shell_socket"].startswith("zmq_cffi."), driver
     kernel = reports["kernel"]
     assert kernel["status"] == "ok", kernel
     info = json.loads(kernel["outputs"][0])
@@ -238,4 +242,89 @@ def test_ipykernel_driven_by_jupyter_client_on_zmq_cffi(tmp_path: Path, jupyter_
     assert reports["interrupted"] == {"status": "error", "ename": "KeyboardInterrupt"}
     assert reports["after_interrupt"] == {"status": "ok", "outputs": ["5"]}
     assert reports["shutdown"] == {"status": "ok", "exit_code": 0}
+    assert reports["alive_after_shutdown"] is False
+
+
+ASYNC_DRIVER = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    import zmq
+    from jupyter_client import AsyncKernelManager
+
+    WAIT_S = float(sys.argv[1])
+
+
+    def report(key, value):
+        print(json.dumps({key: value}), flush=True)
+
+
+    async def main():
+        km = AsyncKernelManager(kernel_name="zmq-cffi-test")
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=WAIT_S)
+            report("shell_socket", [c.__module__ for c in type(kc.shell_channel.socket).__mro__])
+            outputs = []
+            reply = await kc.execute_interactive(
+                "answer = input('question? ')\\nprint('got', answer)",
+                allow_stdin=True, timeout=WAIT_S,
+                output_hook=lambda m: m["msg_type"] == "stream" and outputs.append(m["content"]["text"]),
+                stdin_hook=lambda m: kc.input("typed " + m["content"]["prompt"]),
+            )
+            report("stdin", [reply["content"]["status"], outputs])
+            kc.complete("import jso", 10)
+            reply = await kc.get_shell_msg(timeout=WAIT_S)
+            report("complete", [reply["content"]["status"], reply["content"]["matches"]])
+            kinds = []
+            reply = await kc.execute_interactive(
+                "from comm import create_comm\\nc = create_comm(target_name='t', data={'a': 1})\\nc.send({'b': 2})",
+                timeout=WAIT_S, output_hook=lambda m: kinds.append(m["msg_type"]),
+            )
+            report("comm", [reply["content"]["status"], [k for k in kinds if k.startswith("comm")]])
+            sizes = []
+            reply = await kc.execute_interactive(
+                "print('x' * 4_000_000)", timeout=WAIT_S,
+                output_hook=lambda m: sizes.append(len(m["content"].get("text", ""))),
+            )
+            report("big_output", [reply["content"]["status"], sum(sizes)])
+            first = km.provisioner.process
+            await km.restart_kernel(now=False)
+            report("restart_exit_code", first.poll())
+            await kc.wait_for_ready(timeout=WAIT_S)
+            results = []
+            reply = await kc.execute_interactive(
+                "'restarted'", timeout=WAIT_S,
+                output_hook=lambda m: m["msg_type"] == "execute_result"
+                and results.append(m["content"]["data"]["text/plain"]),
+            )
+            report("after_restart", [reply["content"]["status"], results])
+            second = km.provisioner.process
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=False)
+        report("shutdown_exit_code", second.poll())
+        report("alive_after_shutdown", await km.is_alive())
+
+
+    asyncio.run(main())
+    """
+)
+
+
+@pytest.mark.xfail(bool(MISSING), reason=f"waits for: {MISSING}", raises=AssertionError, strict=True)
+def test_async_client_stdin_comms_and_restart(tmp_path: Path, jupyter_env: Dict[str, str]) -> None:
+    """jupyter_client's AsyncKernelManager (zmq.asyncio sockets in the driver): input() in
+    the kernel answered over the stdin channel, completion, a comm opened by the kernel, a
+    4 MB output, a restart and a shutdown, after each of which the kernel exits with 0."""
+    reports = _run_driver(ASYNC_DRIVER, tmp_path, jupyter_env)
+    assert reports["shell_socket"][:2] == ["zmq_cffi.asyncio", "zmq_cffi.asyncio"]
+    assert reports["stdin"] == ["ok", ["got typed question? \n"]]
+    assert reports["complete"] == ["ok", ["json"]]
+    assert reports["comm"] == ["ok", ["comm_open", "comm_msg"]]
+    assert reports["big_output"] == ["ok", 4_000_001]
+    assert reports["after_restart"] == ["ok", ["'restarted'"]]
+    # Both kernels left by themselves on request (killed would be -9, a libzmq abort -6).
+    assert reports["restart_exit_code"] == reports["shutdown_exit_code"] == 0
     assert reports["alive_after_shutdown"] is False

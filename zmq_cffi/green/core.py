@@ -9,6 +9,7 @@ greenlets whose events are then ready are woken (`_Readiness.check`).
 from __future__ import annotations
 
 import time
+import weakref
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Tuple, TypeVar, Union, cast
 
 import gevent
@@ -26,6 +27,7 @@ _NOBLOCK = int(constants.NOBLOCK)
 _POLLIN = int(constants.POLLIN)
 _POLLOUT = int(constants.POLLOUT)
 _EVENTS = int(constants.EVENTS)
+_FD = int(constants.FD)
 _RCVTIMEO = int(constants.RCVTIMEO)
 _SNDTIMEO = int(constants.SNDTIMEO)
 _EAGAIN = int(constants.EAGAIN)
@@ -41,7 +43,9 @@ class _Readiness:
     __slots__ = ("_socket", "_waiters", "_watcher", "_hub")
 
     def __init__(self, socket: _BackendSocket) -> None:
-        self._socket = socket
+        # Weak: the socket holds its readiness, and a cycle would keep a dropped socket open
+        # until a cyclic collection (and make Context.term() wait for it).
+        self._socket = weakref.ref(socket)
         self._waiters: Dict[gevent.event.Event, int] = {}
         self._watcher: Any = None
         self._hub: Any = None
@@ -52,8 +56,11 @@ class _Readiness:
         hub = get_hub()
         if watcher is None or self._hub is not hub:
             self._stop_watcher()
+            socket = self._socket()
+            if socket is None:
+                raise ZMQError(constants.ENOTSOCK, "the socket is gone")
             # ZMQ_FD: readable whenever libzmq has new commands for the socket (edge-style).
-            watcher = hub.loop.io(cast(int, self._socket.get(constants.FD)), _READ)
+            watcher = hub.loop.io(cast(int, _BackendSocket.get(socket, _FD)), _READ)
             self._watcher, self._hub = watcher, hub
         if not watcher.active:
             watcher.start(self.check)
@@ -69,8 +76,9 @@ class _Readiness:
         if not self._waiters:
             return
         if events is None:
+            socket = self._socket()
             try:
-                events = cast(int, _BackendSocket.get(self._socket, _EVENTS))
+                events = -1 if socket is None else cast(int, _BackendSocket.get(socket, _EVENTS))
             except ZMQError:
                 events = -1  # closed under us: wake everyone, their next call raises
         for waiter, mask in list(self._waiters.items()):

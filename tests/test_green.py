@@ -194,6 +194,38 @@ def test_poll_and_socket_poll_let_other_greenlets_run(gctx: zmq.Context) -> None
     assert counter.count >= 600
 
 
+def test_greenlets_in_another_thread_use_that_threads_hub(gctx: zmq.Context) -> None:
+    """Each thread has its own gevent hub: green sockets used in a second thread wait there
+    while the main thread's greenlets run on theirs."""
+    main_pull, main_push = gpair(gctx, zmq.PULL, zmq.PUSH)
+    thread_pull, thread_push = gpair(gctx, zmq.PULL, zmq.PUSH, "tcp")
+    in_thread: List[Any] = []
+
+    def thread_main() -> None:
+        def echo() -> None:
+            for _ in range(200):
+                main_push.send(thread_pull.recv())
+
+        in_thread.extend(run_all(echo))
+
+    thread = threading.Thread(target=thread_main)
+    thread.start()
+
+    def feed() -> None:
+        for i in range(200):
+            thread_push.send(b"%d" % i)
+
+    def collect() -> List[bytes]:
+        return [main_pull.recv() for _ in range(200)]
+
+    try:
+        _, received = run_all(feed, collect)
+    finally:
+        thread.join(JOIN_S)
+    assert not thread.is_alive() and in_thread == [None]
+    assert received == [b"%d" % i for i in range(200)]
+
+
 # -- many greenlets, many sockets -------------------------------------------------------------
 
 

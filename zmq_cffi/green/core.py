@@ -129,7 +129,8 @@ def wait_ready(
             remaining = None if deadline is None else deadline - _now()
             if remaining is not None and remaining <= 0:
                 return None
-            waiter.wait(remaining)
+            # At least 1 ms: libuv's timers have no finer resolution (and warn).
+            waiter.wait(None if remaining is None else max(remaining, 0.001))
         finally:
             for readiness, _ in sources:
                 readiness.discard(waiter)

@@ -138,22 +138,22 @@ def cffi_floor(zmq, push, pull, msg: bytes, n: int, what: str) -> Optional[Calla
         return None
     from zmq_cffi._ffi import lib
 
+    state = push._state if what == "send" else pull._state
     if what == "send":
-        handle, zc_send_copy = push._handle, lib.zc_send_copy
+        zc_send_bytes0 = lib.zc_send_bytes0
 
         def floor():
             for _ in range(n):
-                zc_send_copy(handle, msg, len(msg), 0)
+                zc_send_bytes0(state, msg, len(msg))
 
         return floor
-    if pull._rbuf is None:
-        pull._make_rbuf()
-    handle, state, view = pull._handle, pull._rst, pull._rview
-    zc_recv_copy_st = lib.zc_recv_copy_st
+    if pull._copy_view is None:
+        pull._make_copy_buffer()
+    view, zc_recv_bytes0 = pull._copy_view, lib.zc_recv_bytes0
 
     def floor():
         for _ in range(n):
-            size = zc_recv_copy_st(handle, state, 0)
+            size = zc_recv_bytes0(state)
             view[:size]
 
     return floor

@@ -7,6 +7,16 @@ from typing import TYPE_CHECKING, Any, Type
 from zmq_cffi import constants
 
 
+def _has_instance_attr(obj: Any, key: str) -> bool:
+    """Whether `obj` has `key` as an instance attribute (call it after the class dicts were
+    searched, so that no property is run)."""
+    try:
+        object.__getattribute__(obj, key)
+    except AttributeError:
+        return False
+    return True
+
+
 class OptionSetter:
     """Assigning an unknown lower-case attribute sets the option of the same upper-case name."""
 
@@ -16,7 +26,10 @@ class OptionSetter:
         def get(self, option: int) -> Any: ...
 
     def __setattr__(self, key: str, value: Any) -> None:
-        if key in self.__dict__ or any(key in klass.__dict__ for klass in type(self).__mro__):
+        # Never through self.__dict__: on CPython 3.11 that builds the instance's dict, after
+        # which no attribute read on the object is specialised (`sock.linger = 0` used to cost
+        # every later recv two generic lookups, ~470 instructions).
+        if any(key in klass.__dict__ for klass in type(self).__mro__) or _has_instance_attr(self, key):
             object.__setattr__(self, key, value)
             return
         upper = key.upper()

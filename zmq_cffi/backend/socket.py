@@ -19,6 +19,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Union, overload
 
 from zmq_cffi._ffi import ffi, lib
+from zmq_cffi import tracker as _tracker
 from zmq_cffi.backend import frame as _frame
 from zmq_cffi.backend import zerocopy
 from zmq_cffi.backend.frame import Frame, _pin_buffer
@@ -560,35 +561,35 @@ class Socket:
             if _zc_send_bytes(state, pinned, size, flags) < 0:
                 self._retry(_ZMQ_SNDTIMEO, _zc_send_bytes, state, pinned, size, flags)
             if track and not copy:
-                from zmq_cffi.tracker import _FINISHED_TRACKER
-
-                return _FINISHED_TRACKER
+                return _tracker._FINISHED_TRACKER
             return None
         return self._send_lent(pinned, size, flags, track)
 
     def _send_lent(self, pinned: Any, size: int, flags: int, track: bool) -> Optional[MessageTracker]:
         """Zero-copy send: libzmq reads `pinned` in place until its free callback runs."""
-        from zmq_cffi.tracker import MessageTracker
-
+        # A fresh Event per attempt: a failed attempt's release may be collected late and
+        # must not mark the retried message done.
+        event = threading.Event() if track else None
+        rc = _zc_send_zerocopy(self._state, pinned, size, flags, _lend(pinned, event))
+        if rc >= 0:
+            return _tracker.MessageTracker(event) if track else None
+        err = ffi.errno
+        _collect()  # libzmq has already queued the failed message's release
+        ffi.errno = err
         state = self._state
-        tracker = None
+        events: List[Optional[threading.Event]] = [None]
 
         def attempt() -> int:
-            nonlocal tracker
-            # A fresh Event per attempt: a failed attempt's release may be collected late
-            # and must not mark the retried message done.
-            event = threading.Event() if track else None
-            tracker = MessageTracker(event) if track else None
+            event = events[0] = threading.Event() if track else None
             rc = _zc_send_zerocopy(state, pinned, size, flags, _lend(pinned, event))
             if rc < 0:
                 err = ffi.errno
-                _collect()  # libzmq has already queued the failed message's release
+                _collect()
                 ffi.errno = err
             return rc
 
-        if attempt() < 0:
-            self._retry(_ZMQ_SNDTIMEO, attempt)
-        return tracker
+        self._retry(_ZMQ_SNDTIMEO, attempt)
+        return _tracker.MessageTracker(events[0]) if track else None
 
     # -- recv --------------------------------------------------------------------------------
 

@@ -1146,3 +1146,17 @@ def test_multipart_calls_a_subclass_send_and_recv(ctx):
     a.send_multipart([b"x", b"y"])
     assert b.recv_multipart() == [b"x", b"y"]
     assert calls == [("send", b"x"), ("send", b"y"), ("recv", b"x"), ("recv", b"y")]
+
+
+@pytest.mark.parametrize("flags", [None, "", 0.0, b""])
+def test_falsy_flags_that_are_no_int_raise_type_error_instead_of_blocking(make_pair, flags) -> None:
+    # send/recv take a one-argument-fewer path for flags 0; a value that is merely falsy must
+    # not take it (it would be a blocking call with flags 0, as the fuzzer once found).
+    a, b = make_pair(zmq.PAIR, zmq.PAIR)
+    b.rcvtimeo = 2000
+    with pytest.raises(TypeError):
+        b.recv(flags)
+    with pytest.raises(TypeError):
+        a.send(b"x", flags)
+    a.send(b"x", 0)
+    assert b.recv(0) == b"x"

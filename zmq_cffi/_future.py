@@ -92,11 +92,11 @@ _EINTR = errno.EINTR
 _NULL = ffi.NULL
 
 # The raw backend calls: the sugar Socket's multipart helpers would call our async overrides.
-_bsend = backend.Socket.send
-_brecv = backend.Socket.recv
-_brecv_into = backend.Socket.recv_into
+_backend_send = backend.Socket.send
+_backend_recv = backend.Socket.recv
+_backend_recv_into = backend.Socket.recv_into
 # Only ever used for int options (EVENTS, FD, RCVTIMEO, SNDTIMEO).
-_bget = cast("Callable[[Socket, int], int]", backend.Socket.get)
+_backend_get = cast("Callable[[Socket, int], int]", backend.Socket.get)
 
 # A watcher check serves every listener it can in rounds; after this many it yields to the
 # loop (re-scheduling itself) so a flood of traffic cannot starve other callbacks.
@@ -202,7 +202,7 @@ class _Watcher:
             try:
                 # Always read it, even with nobody waiting: this is what resets the fd, which
                 # the loop watches level-triggered and would otherwise report again and again.
-                events = _bget(sock, _EVENTS)
+                events = _backend_get(sock, _EVENTS)
             except ZMQError as e:
                 if e.errno == _EINTR:
                     self.kick()
@@ -259,7 +259,7 @@ def _get_watcher(loop: Any, sock: Any, key: int) -> _Watcher:
             return w
         # A closed socket's watcher, its address now reused: that socket's waiters are over.
         w.shutdown(None)
-    fd = _bget(sock, _FD)
+    fd = _backend_get(sock, _FD)
     other = table.by_fd.get(fd)
     if other is not None:
         # A live socket's fd is its own, so that watcher's socket is gone and the fd reused.
@@ -342,11 +342,11 @@ class _RecvMultipart:
     def __call__(self) -> List[Any]:
         sock, flags, copy, track, parts = self.sock, self.flags, self.copy, self.track, self.parts
         if not parts:
-            parts.append(_brecv(sock, flags, copy, track))
+            parts.append(_backend_recv(sock, flags, copy, track))
         info = sock._recv_info
         # libzmq delivers a message's frames together, so once the first is here the rest are.
         while info.more:
-            parts.append(_brecv(sock, flags, copy, track))
+            parts.append(_backend_recv(sock, flags, copy, track))
         self.parts = []
         return parts
 
@@ -371,10 +371,10 @@ class _SendMultipart:
         more = self.flags | _SNDMORE
         i = self.index
         while i < last:
-            _bsend(sock, parts[i], more, copy, track)
+            _backend_send(sock, parts[i], more, copy, track)
             i += 1
             self.index = i
-        result = _bsend(sock, parts[last], self.flags, copy, track, **self.kwargs)
+        result = _backend_send(sock, parts[last], self.flags, copy, track, **self.kwargs)
         self.index = 0
         return result
 
@@ -609,7 +609,7 @@ class _SocketIO:
         fut: _Future = loop.create_future()
         w = _Waiter(fut, call, post, queue)
         queue.append(w)
-        timeout = _bget(self.sock, _SNDTIMEO if sending else _RCVTIMEO)
+        timeout = _backend_get(self.sock, _SNDTIMEO if sending else _RCVTIMEO)
         if timeout >= 0:
             w.timer = loop.call_later(timeout / 1000.0, w.expire)
         fut.add_done_callback(w.on_done)
@@ -789,7 +789,7 @@ class _AsyncSocket(_Async, Socket):
             # Fast path: a message may already be there. NOBLOCK tries at once even when
             # others already wait, as in pyzmq.
             try:
-                msg = _brecv(self, flags | _DONTWAIT, copy, track)
+                msg = _backend_recv(self, flags | _DONTWAIT, copy, track)
             except Again as e:
                 if flags & _DONTWAIT:
                     return io.failed(io.get_loop(), e)
@@ -800,7 +800,7 @@ class _AsyncSocket(_Async, Socket):
         elif flags & _DONTWAIT:
             # A multipart message is half-way through: nothing may come between its frames.
             return io.failed(io.get_loop(), Again())
-        return io.wait(io.get_loop(), False, partial(_brecv, self, flags | _DONTWAIT, copy, track), None)
+        return io.wait(io.get_loop(), False, partial(_backend_recv, self, flags | _DONTWAIT, copy, track), None)
 
     @overload  # type: ignore[override]
     def recv_multipart(
@@ -828,10 +828,10 @@ class _AsyncSocket(_Async, Socket):
         self, buffer: WriteableBuffer, /, nbytes: int = 0, flags: int = 0
     ) -> Awaitable[int]:
         """A future of the message size, the message having been written into `buffer`."""
-        return self._io.run(False, partial(_brecv_into, self, buffer, nbytes, flags | _DONTWAIT), flags)
+        return self._io.run(False, partial(_backend_recv_into, self, buffer, nbytes, flags | _DONTWAIT), flags)
 
     def _recv_then(self, flags: int, post: Callable[[bytes], Any]) -> _Future:
-        return self._io.run(False, partial(_brecv, self, flags | _DONTWAIT, True, False), flags, post)
+        return self._io.run(False, partial(_backend_recv, self, flags | _DONTWAIT, True, False), flags, post)
 
     def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> Awaitable[str]:  # type: ignore[override]
         """A future of a message decoded with `encoding`."""
@@ -875,7 +875,7 @@ class _AsyncSocket(_Async, Socket):
             # Fast path: there is usually room below the high water mark. NOBLOCK tries at
             # once even when others already wait, as in pyzmq.
             try:
-                result = _bsend(self, data, flags | _DONTWAIT, copy, track, **kwargs)
+                result = _backend_send(self, data, flags | _DONTWAIT, copy, track, **kwargs)
             except Again as e:
                 if flags & _DONTWAIT:
                     return io.failed(io.get_loop(), e)
@@ -886,7 +886,7 @@ class _AsyncSocket(_Async, Socket):
         elif flags & _DONTWAIT:
             # A multipart message is half-way through: nothing may come between its frames.
             return io.failed(io.get_loop(), Again())
-        return io.wait(io.get_loop(), True, partial(_bsend, self, data, flags | _DONTWAIT, copy, track, **kwargs), None)
+        return io.wait(io.get_loop(), True, partial(_backend_send, self, data, flags | _DONTWAIT, copy, track, **kwargs), None)
 
     def send_multipart(  # type: ignore[override]
         self, msg_parts: Sequence[SendData], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
@@ -942,7 +942,7 @@ class _AsyncSocket(_Async, Socket):
             raise ZMQError(_ENOTSOCK, "the socket is closed")
         io = self._io
         loop = io.get_loop()
-        events = _bget(self, _EVENTS) & flags
+        events = _backend_get(self, _EVENTS) & flags
         if events or timeout == 0:
             return io.done(loop, events)
         fut: _Future = loop.create_future()

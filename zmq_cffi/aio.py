@@ -70,11 +70,11 @@ __all__ = ["Context", "Socket", "Poller"]
 # back through our overrides).
 from zmq_cffi._future import (  # noqa: E402
     _DONTWAIT, _EINTR, _ENOTSOCK, _EVENTS, _FD, _NULL, _POLLIN, _POLLOUT, _RCVTIMEO, _SNDTIMEO,
-    _brecv, _brecv_into, _bsend,
+    _backend_recv, _backend_recv_into, _backend_send,
 )
 
 # Typed as returning Any: the options read here (EVENTS, FD, timeouts) are all ints.
-_bget: Callable[[Any, int], Any] = backend.Socket.get
+_backend_get: Callable[[Any, int], Any] = backend.Socket.get
 
 _IDLE, _TRIED, _DONE = _future._IDLE, _future._TRIED, _future._DONE
 # As in the asyncio core: after this many rounds the holder yields, so a flood cannot starve.
@@ -276,7 +276,7 @@ class _TrioWatch:
                     self.complete(me, None, _closed_error())
                 return True
             try:
-                events: int = _bget(me.sock, _EVENTS)
+                events: int = _backend_get(me.sock, _EVENTS)
             except ZMQError as e:
                 if e.errno == _EINTR:
                     return False
@@ -387,7 +387,7 @@ async def _trio_wait(sock: Any, kind: int, call: Optional[Callable[[], Any]], ma
     key = sock.underlying
     watch = _trio_watches.get(key)
     if watch is None or watch.closed:
-        watch = _TrioWatch(key, _bget(sock, _FD))
+        watch = _TrioWatch(key, _backend_get(sock, _FD))
     op = _Op(sock, kind, call, mask)
     watch.queue(kind).append(op)
     # The failed call may have consumed the holder's edge, and a new operation deserves a fresh look.
@@ -432,7 +432,7 @@ async def _trio_call(sock: Any, kind: int, call: Callable[[], Any], flags: int, 
         # A multipart message is half-way through: nothing may come between its frames.
         await lowlevel.cancel_shielded_checkpoint()
         raise Again()
-    value = await _trio_wait(sock, kind, call, 0, _bget(sock, _SNDTIMEO if kind == _SEND else _RCVTIMEO))
+    value = await _trio_wait(sock, kind, call, 0, _backend_get(sock, _SNDTIMEO if kind == _SEND else _RCVTIMEO))
     return value if post is None else post(value)
 
 
@@ -440,7 +440,7 @@ async def _trio_poll(sock: Any, timeout: Optional[float], flags: int) -> int:
     lowlevel = trio.lowlevel
     await lowlevel.checkpoint_if_cancelled()
     try:
-        events: int = _bget(sock, _EVENTS) & flags
+        events: int = _backend_get(sock, _EVENTS) & flags
     finally:
         _poke(sock.underlying)
     if events or timeout == 0:
@@ -638,7 +638,7 @@ class Socket(_zaio.Socket):
         """Awaits one frame: bytes, or a Frame with copy=False."""
         if _library() == "asyncio":
             return super().recv(flags, copy, track)
-        return self._trio_recv(partial(_brecv, self, flags | _DONTWAIT, copy, track), flags)
+        return self._trio_recv(partial(_backend_recv, self, flags | _DONTWAIT, copy, track), flags)
 
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> Awaitable[List[Any]]:  # type: ignore[override]
         """Awaits all frames of one message (bytes, or Frames with copy=False)."""
@@ -650,13 +650,13 @@ class Socket(_zaio.Socket):
         """Awaits the message size, the message having been written into `buffer`."""
         if _library() == "asyncio":
             return super().recv_into(buffer, nbytes, flags)
-        return self._trio_recv(partial(_brecv_into, self, buffer, nbytes, flags | _DONTWAIT), flags)
+        return self._trio_recv(partial(_backend_recv_into, self, buffer, nbytes, flags | _DONTWAIT), flags)
 
     def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> Awaitable[str]:  # type: ignore[override]
         """Awaits a message decoded with `encoding`."""
         if _library() == "asyncio":
             return super().recv_string(flags, encoding)
-        return self._trio_recv(partial(_brecv, self, flags | _DONTWAIT, True, False), flags, lambda b: b.decode(encoding))
+        return self._trio_recv(partial(_backend_recv, self, flags | _DONTWAIT, True, False), flags, lambda b: b.decode(encoding))
 
     recv_unicode = recv_string  # type: ignore[assignment]
 
@@ -665,14 +665,14 @@ class Socket(_zaio.Socket):
         if _library() == "asyncio":
             return super().recv_json(flags, **kwargs)
         return self._trio_recv(
-            partial(_brecv, self, flags | _DONTWAIT, True, False), flags, lambda b: json.loads(b.decode("utf-8"), **kwargs)
+            partial(_backend_recv, self, flags | _DONTWAIT, True, False), flags, lambda b: json.loads(b.decode("utf-8"), **kwargs)
         )
 
     def recv_pyobj(self, flags: int = 0) -> Awaitable[Any]:
         """Awaits an unpickled object (only from peers you trust)."""
         if _library() == "asyncio":
             return super().recv_pyobj(flags)
-        return self._trio_recv(partial(_brecv, self, flags | _DONTWAIT, True, False), flags, pickle.loads)
+        return self._trio_recv(partial(_backend_recv, self, flags | _DONTWAIT, True, False), flags, pickle.loads)
 
     def recv_serialized(  # type: ignore[override]
         self, deserialize: Callable[[List[Any]], Any], flags: int = 0, copy: bool = True
@@ -690,7 +690,7 @@ class Socket(_zaio.Socket):
             return super().send(data, flags, copy, track, **kwargs)
         if self.closed:
             raise ZMQError(_ENOTSOCK, "the socket is closed")
-        return _trio_call(self, _SEND, partial(_bsend, self, data, flags | _DONTWAIT, copy, track, **kwargs), flags)
+        return _trio_call(self, _SEND, partial(_backend_send, self, data, flags | _DONTWAIT, copy, track, **kwargs), flags)
 
     def send_multipart(  # type: ignore[override]
         self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any

@@ -63,6 +63,11 @@ _ZMQ_SNDMORE = lib.ZMQ_SNDMORE
 _RECV_PARTS_MAX = 16
 # Copying receives of up to this many bytes land in a per-socket buffer in one C call.
 _RECV_BUFFER_SIZE = 4096
+# The flags-0 helpers take one argument fewer. Identity, not `not flags`: a falsy value that
+# is no int (None, "", 0.0) must still reach CFFI's int conversion and raise TypeError, not
+# become a blocking call (every int 0 is this object: CPython caches small ints, PyPy
+# compares ints by value).
+_NO_FLAGS = 0
 # zc_recv_bytes' result when the message did not fit the buffer and waits in the state's msg.
 _RECV_HELD = lib.ZC_RECV_HELD
 _zmq_msg_close = lib.zmq_msg_close
@@ -498,8 +503,8 @@ class Socket:
         if type(data) is bytes and not track and routing_id is None and group is None and (
             copy or len(data) < self.copy_threshold
         ):
-            if (_zc_send_bytes(self._state, data, len(data), flags) if flags
-                    else _zc_send_bytes0(self._state, data, len(data))) < 0:
+            if (_zc_send_bytes0(self._state, data, len(data)) if flags is _NO_FLAGS
+                    else _zc_send_bytes(self._state, data, len(data), flags)) < 0:
                 self._retry(_ZMQ_SNDTIMEO, _zc_send_bytes, self._state, data, len(data), flags)
             return None
         return self._send_other(data, flags, copy, track, routing_id, group)
@@ -610,7 +615,7 @@ class Socket:
         if _lent:
             _collect()
         if copy:
-            size = _zc_recv_bytes(self._state, flags) if flags else _zc_recv_bytes0(self._state)
+            size = _zc_recv_bytes0(self._state) if flags is _NO_FLAGS else _zc_recv_bytes(self._state, flags)
             if size < 0:
                 size = self._retry(_ZMQ_RCVTIMEO, _zc_recv_bytes, self._state, flags)
             if size <= _RECV_BUFFER_SIZE:

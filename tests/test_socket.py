@@ -1311,3 +1311,17 @@ def test_sending_a_frame_returns_its_tracker(make_pair):
     assert a.send(tracked, copy=False) is tracked.tracker
     assert a.send(zmq.Frame(b"plain")) is None
     assert b.recv() == b"x" * 100_000 and b.recv() == b"plain"
+
+
+@pytest.mark.parametrize("flags", [None, "", 0.0, b""])
+def test_falsy_flags_that_are_no_int_raise_type_error_instead_of_blocking(make_pair, flags) -> None:
+    # send/recv take a one-argument-fewer path for flags 0; a value that is merely falsy must
+    # not take it (it would be a blocking call with flags 0, as the fuzzer once found).
+    a, b = make_pair(zmq.PAIR, zmq.PAIR)
+    b.rcvtimeo = 2000
+    with pytest.raises(TypeError):
+        b.recv(flags)
+    with pytest.raises(TypeError):
+        a.send(b"x", flags)
+    a.send(b"x", 0)
+    assert b.recv(0) == b"x"

@@ -224,6 +224,13 @@ class Socket(zmq_cffi.Socket):
             recv = super().recv
             return self._blocking(lambda f: recv(f, copy, track), flags, _POLLIN, _RCVTIMEO)
 
+        def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
+            """Receive every frame of one message; while none is there, other greenlets run."""
+            if copy:
+                # zmq_cffi's fused path: once the first frame is there, all of them are.
+                return self._blocking(self._recv_multipart_copy, flags, _POLLIN, _RCVTIMEO)
+            return super().recv_multipart(flags, copy, track)
+
         def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
             """recv_into that lets other greenlets run while no message is there."""
             recv_into = super().recv_into

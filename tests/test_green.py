@@ -425,6 +425,20 @@ def test_a_shadow_shares_the_socket_and_its_waiters(gctx: zmq.Context) -> None:
 
     received, _ = run_all(shadow.recv, send)
     assert received == b"to both"
+    # By address too, and a plain zmq_cffi shadow in a green Poller is woken by green calls.
+    by_address = zmq.Socket.shadow(pull.underlying)
+    assert by_address._green_readiness is pull._green_readiness
+    plain = zmq_cffi.Socket.shadow(pull.underlying)
+    poller = zmq.Poller()
+    poller.register(plain, zmq.POLLIN)
+    events, _ = run_all(lambda: dict(poller.poll(TIMEOUT_MS)), lambda: push.send(b"again"))
+    assert events == {plain: zmq.POLLIN}
+    assert by_address.recv() == b"again"
+    # The shadows go on when the original object is gone.
+    del pull, shadow
+    gc.collect()
+    received, _ = run_all(by_address.recv, lambda: push.send(b"still"))
+    assert received == b"still"
 
 
 # -- Poller, select, device -------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The raw context handle: creation, options, termination."""
 from __future__ import annotations
 
+import gc
 import os
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
@@ -77,9 +78,19 @@ class Context:
         would wait for them forever (PyPy runs finalizers late)."""
         from zmq_cffi.backend.socket import _close_cell
 
-        for cell in list(self._open.values()):
-            if not cell.in_use_by_other_than(None):
-                _close_cell(cell, self._pid, self, linger)
+        for attempt in range(2):
+            in_use = False
+            for cell in list(self._open.values()):
+                if cell.in_use_by_other_than(None):
+                    in_use = True
+                else:
+                    _close_cell(cell, self._pid, self, linger)
+            if not in_use or attempt:
+                return
+            # A socket still referenced may only be unreachable garbage that no collection has
+            # found yet (PyPy collects late; a cycle waits for the cycle collector on CPython):
+            # collect once, so term() does not wait forever for a socket nobody can close.
+            gc.collect()
 
     @property
     def underlying(self) -> int:

@@ -8,6 +8,7 @@ closed socket need no extra Python check and can never touch freed memory.
 """
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import time
@@ -106,6 +107,79 @@ def refuse_unsafe_option(option: Any, optval: Any) -> None:
 
         version = ".".join(map(str, zmq_version_info()))
         raise ZMQError(_EINVAL, _SOCKS_PROXY_REFUSAL.format(version=version))
+
+
+# USE_FD: a tcp:// or ipc:// bind (ws:// and wss:// with DRAFT) adopts the socket's USE_FD as
+# its listening socket instead of making one, and libzmq 4.3.4 checks nothing: it hands the fd
+# to its poller and accept(), and aborts the process (epoll.cpp:100, tcp_listener.cpp:223) when
+# that is no listening socket. It also closes the fd when the socket closes, asserting that
+# close succeeds, so an fd that someone else closes or owns (another listener, libzmq's own, the
+# same USE_FD bound twice) aborts later. So bind gives libzmq a duplicate of the fd that only
+# the listener owns, after checking that it is a listening stream socket of the transport's family,
+# and makes the socket non-blocking.
+_ADOPTING_FAMILIES = {b"tcp": ("AF_INET", "AF_INET6"), b"ipc": ("AF_UNIX",), b"ws": ("AF_INET", "AF_INET6"),
+                      b"wss": ("AF_INET", "AF_INET6")}
+_ZMQ_USE_FD = lib.ZMQ_USE_FD
+
+
+def _adoptable_fd(fd: int, transport: str, families: Sequence[str]) -> int:
+    """A duplicate of `fd` for libzmq to own, or ZMQError(EINVAL) saying why `fd` cannot be
+    a listener of `transport`. The checks are made on the duplicate, which nobody else can
+    close or change in between."""
+    import socket as std_socket
+
+    def refuse(why: str) -> ZMQError:
+        return ZMQError(_EINVAL, f"USE_FD {fd} {why}: a bind to {transport}:// needs a listening "
+                                 f"SOCK_STREAM socket of family {' or '.join(families)}")
+
+    try:
+        dup = os.dup(fd)
+    except OSError as e:
+        if e.errno != errno.EBADF:
+            raise ZMQError(e.errno, f"USE_FD {fd} could not be duplicated: {e.strerror}") from None
+        raise refuse("is not an open file descriptor") from None
+    try:
+        try:
+            probe = std_socket.socket(fileno=dup)
+        except OSError:
+            raise refuse("is not a socket") from None
+        try:
+            if probe.family not in [getattr(std_socket, name) for name in families]:
+                raise refuse(f"is an {getattr(probe.family, 'name', probe.family)} socket")
+            if probe.type != std_socket.SOCK_STREAM:
+                raise refuse(f"is a {getattr(probe.type, 'name', probe.type)} socket")
+            if not probe.getsockopt(std_socket.SOL_SOCKET, std_socket.SO_ACCEPTCONN):
+                raise refuse("is not listening")
+        finally:
+            probe.detach()
+        # As libzmq's own listeners are: a blocking one would block libzmq's IO thread in accept()
+        # whenever another listener (of this fd's socket) took the connection first.
+        os.set_blocking(dup, False)
+    except BaseException:
+        os.close(dup)
+        raise
+    return dup
+
+
+def _bind_adopting(handle: Any, encoded: bytes, addr: Union[str, bytes], fd: int) -> None:
+    """zmq_bind with the socket's USE_FD `fd` replaced, for this bind, by a checked duplicate
+    that libzmq owns from a successful bind on (a failed one never took it: in 4.3.4 the
+    listener adopts the fd last)."""
+    transport = encoded.split(b"://", 1)[0]
+    dup = _adoptable_fd(fd, transport.decode(), _ADOPTING_FAMILIES[transport])
+    try:
+        if lib.zc_setsockopt_int(handle, _ZMQ_USE_FD, dup) < 0:
+            raise _zmq_error()
+        try:
+            rc = lib.zmq_bind(handle, encoded)
+            err = ffi.errno
+        finally:
+            lib.zc_setsockopt_int(handle, _ZMQ_USE_FD, fd)  # get(USE_FD) still says what was set
+        if rc < 0:
+            raise _zmq_error(err, detail=f"addr={addr!r}")
+    except BaseException:
+        os.close(dup)
+        raise
 
 
 # Binary options whose trailing NUL byte, if any, is data rather than a C string terminator.
@@ -404,6 +478,12 @@ class Socket:
             raise _zmq_error(err, detail=f"addr={addr!r}")
 
     def bind(self, addr: Union[str, bytes]) -> Any:
+        encoded = _encode_addr(addr)
+        if encoded.split(b"://", 1)[0] in _ADOPTING_FAMILIES:
+            fd = lib.zc_getsockopt_int(self._handle, _ZMQ_USE_FD)
+            if fd >= 0:  # -1 is unset; a closed socket gives ZC_GETSOCKOPT_ERROR (negative)
+                _bind_adopting(self._handle, encoded, addr, fd)
+                return
         self._endpoint_call(lib.zmq_bind, addr)
 
     def connect(self, addr: Union[str, bytes]) -> Any:

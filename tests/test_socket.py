@@ -860,6 +860,33 @@ def test_socks_proxy_crashes_this_libzmq():
     assert proc.returncode in (-signal.SIGABRT, -signal.SIGSEGV), (proc.returncode, proc.stderr[-2000:])
 
 
+def test_close_with_linger_closes_during_context_term():
+    # The usual way to end a blocking recv: another thread terms the context, the recv raises
+    # ContextTerminated, and the socket is closed. LINGER cannot be set any more by then (ETERM),
+    # but close(linger=0) must still close, or term() waits for the socket forever. (Found by
+    # the fuzzer's term_in_background rule.)
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.PULL)
+    s.rcvtimeo = TIMEOUT_MS
+    terminator = threading.Thread(target=ctx.term, daemon=True)
+    terminator.start()
+    with pytest.raises(zmq.ContextTerminated):
+        s.recv()
+    s.close(linger=0)
+    terminator.join(TIMEOUT_MS / 1000)
+    assert not terminator.is_alive()
+    assert s.closed and ctx.closed
+
+
+@pytest.mark.parametrize("linger, error", [("0", TypeError), (2**31, ValueError)])
+def test_close_with_a_bad_linger_raises_and_leaves_the_socket_open(ctx, linger, error):
+    s = ctx.socket(zmq.PULL)
+    with pytest.raises(error):
+        s.close(linger=linger)
+    assert not s.closed
+    s.close()
+
+
 # -- USE_FD ------------------------------------------------------------------------------------
 
 # Each case runs in a child process: before zmq_cffi checked USE_FD, libzmq 4.3.4 aborted the

@@ -365,10 +365,16 @@ class Socket:
         zmq_cffi objects merely forgets the handle."""
         if self._handle == _NULL:
             return
-        if linger is not None and self._cell:
-            self.set(_ZMQ_LINGER, linger)
+        if linger is not None:  # a bad value raises, as set() would, before anything is closed
+            if not isinstance(linger, int):
+                raise TypeError(f"linger must be an int, not {type(linger).__name__}")
+            if not -(2**31) <= linger < 2**31:
+                raise ValueError(f"option {_ZMQ_LINGER} value {linger} does not fit a C int")
         object.__setattr__(self, "_handle", _NULL)
-        _close_cell(self._cell, self._pid, self.context)
+        # LINGER is set by _close_cell, whose failure is ignored: once the context is being
+        # terminated setsockopt fails with ETERM, and raising then would leave the socket open
+        # and the context's term() waiting for it forever (as pyzmq, close always closes).
+        _close_cell(self._cell, self._pid, self.context, linger)
 
     def __del__(self) -> None:
         # The last Socket object over a handle closes it; a shadow still in use keeps it open.

@@ -69,11 +69,8 @@ _is_lent = zerocopy.is_lent
 # Below this, a received message is too small for its size hint to matter.
 _SHARED_HINT_MIN = 1 << 16
 # recv(copy=False): messages are received into zc_rxmsg_new() blocks, which count their bytes
-# until released. The first RECV_UNHINTED_BYTES of them get no size hint for PyPy's GC (see
-# _helpers.c: hinting every large message made major collections most of a PyPy receiver's
-# time), so at most this much received memory waits for a major collection unseen by the GC.
-RECV_UNHINTED_BYTES = 256 << 20
-lib.zc_rx_set_allowance(RECV_UNHINTED_BYTES)
+# until released; only those beyond an allowance get a size hint for PyPy's GC (see
+# frame.set_recv_memory_allowance and _helpers.c).
 _zc_rxmsg_new = lib.zc_rxmsg_new
 _zc_recv_rx: Callable[..., int] = lib.zc_recv_rx
 _zc_rxmsg_uncount = lib.zc_rxmsg_uncount

@@ -164,19 +164,18 @@ def _bind_adopting(handle: Any, encoded: bytes, addr: Union[str, bytes], fd: int
     listener adopts the fd last)."""
     transport = encoded.split(b"://", 1)[0]
     dup = _adoptable_fd(fd, transport.decode(), _ADOPTING_FAMILIES[transport])
-    try:
-        if lib.zc_setsockopt_int(handle, _ZMQ_USE_FD, dup) < 0:
-            raise _zmq_error()
-        try:
-            rc = lib.zmq_bind(handle, encoded)
-            err = ffi.errno
-        finally:
-            lib.zc_setsockopt_int(handle, _ZMQ_USE_FD, fd)  # get(USE_FD) still says what was set
-        if rc < 0:
-            raise _zmq_error(err, detail=f"addr={addr!r}")
-    except BaseException:
+    if lib.zc_setsockopt_int(handle, _ZMQ_USE_FD, dup) < 0:
+        err = ffi.errno
         os.close(dup)
-        raise
+        raise _zmq_error(err)
+    # No try/except from here: once zmq_bind succeeded, nothing (not even a KeyboardInterrupt
+    # between two lines) may close the fd libzmq owns; at worst a failed bind's dup leaks.
+    rc = lib.zmq_bind(handle, encoded)
+    err = ffi.errno
+    lib.zc_setsockopt_int(handle, _ZMQ_USE_FD, fd)  # get(USE_FD) still says what was set
+    if rc < 0:
+        os.close(dup)
+        raise _zmq_error(err, detail=f"addr={addr!r}")
 
 
 # Binary options whose trailing NUL byte, if any, is data rather than a C string terminator.

@@ -945,6 +945,18 @@ elif kind == "wrong-family":
     fd = listener(socket.AF_INET if transport == "ipc" else socket.AF_UNIX).fileno()
 elif kind in ("listening", "bound-twice", "closed-after-bind"):
     fd = listener(socket.AF_UNIX if transport == "ipc" else socket.AF_INET).fileno()
+elif kind == "zmq-connection":
+    # One of libzmq's own tcp connections: its IO thread reads it non-blocking.
+    server, client = ctx.socket(zmq.PAIR), ctx.socket(zmq.PAIR)
+    for s in (server, client):
+        s.linger = 0
+        s.rcvtimeo = 10000
+    monitor = client.get_monitor_socket(zmq.EVENT_CONNECTED)
+    monitor.rcvtimeo = 10000
+    server.bind("tcp://127.0.0.1:*")
+    client.connect(server.get_string(zmq.LAST_ENDPOINT))
+    fd = recv_monitor_message(monitor)["value"]
+    keep += [monitor, client, server]
 elif kind == "zmq-listener":
     # The listening socket of another zmq socket: libzmq owns it and will close it.
     other = ctx.socket(zmq.PULL)
@@ -976,6 +988,11 @@ except zmq.ZMQError as e:
     pull.set(zmq.USE_FD, -1)
     pull.bind(endpoint)
 result["use_fd"] = pull.get(zmq.USE_FD)
+if kind == "zmq-connection":
+    # Checking the fd must not have touched the connection: still non-blocking, still carrying.
+    result["connection_blocking"] = os.get_blocking(fd)
+    client.send(b"ping")
+    result["connection_carries"] = server.recv() == b"ping"
 push = ctx.socket(zmq.PUSH)
 push.linger = 0
 push.connect(pull.get_string(zmq.LAST_ENDPOINT))
@@ -1008,6 +1025,7 @@ def _use_fd_child(kind, transport):
         ("pipe", "is not a socket"),
         ("not-open", "is not an open file descriptor"),
         ("zmq-fd", "is not a socket"),
+        ("zmq-connection", "is not listening"),
         ("unbound", "is not listening"),
         ("not-listening", "is not listening"),
         ("connected", "is not listening"),
@@ -1025,6 +1043,10 @@ def test_use_fd_that_cannot_listen_is_refused_at_bind(kind, why):
     ), result["message"]
     # The refused socket is unharmed: bound without USE_FD, it carries a message.
     assert result["received"] == "through"
+    if kind == "zmq-connection":
+        # (On PyPy, wrapping the fd in a Python socket to check it made it blocking, and
+        # libzmq's IO thread then hung in recv(): found by the fuzzer.)
+        assert result["connection_blocking"] is False and result["connection_carries"] is True
 
 
 def test_use_fd_of_the_wrong_family_for_ipc_is_refused():

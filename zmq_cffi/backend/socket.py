@@ -119,11 +119,32 @@ _ADOPTING_FAMILIES = {b"tcp": ("AF_INET", "AF_INET6"), b"ipc": ("AF_UNIX",), b"w
 _ZMQ_USE_FD = lib.ZMQ_USE_FD
 
 
+_libc_getsockopt: Any = None
+
+
+def _sockopt(fd: int, option: int) -> int:
+    """getsockopt(fd, SOL_SOCKET, option) as an int, or -1 (errno ENOTSOCK, ...). Through libc:
+    wrapping the fd in a Python socket object would change its blocking mode on PyPy, and that
+    file description may be one of libzmq's connections (whose IO thread would then block)."""
+    global _libc_getsockopt
+    import ctypes
+
+    if _libc_getsockopt is None:
+        _libc_getsockopt = ctypes.CDLL(None, use_errno=True).getsockopt
+    value, size = ctypes.c_int(0), ctypes.c_uint(ctypes.sizeof(ctypes.c_int))
+    import socket as std_socket
+
+    if _libc_getsockopt(fd, std_socket.SOL_SOCKET, option, ctypes.byref(value), ctypes.byref(size)) != 0:
+        return -1
+    return value.value
+
+
 def _adoptable_fd(fd: int, transport: str, families: Sequence[str]) -> int:
     """A duplicate of `fd` for libzmq to own, or ZMQError(EINVAL) saying why `fd` cannot be
     a listener of `transport`. The checks are made on the duplicate, which nobody else can
-    close or change in between."""
+    close or change in between; they only read the fd, which may belong to anyone."""
     import socket as std_socket
+    import stat
 
     def refuse(why: str) -> ZMQError:
         return ZMQError(_EINVAL, f"USE_FD {fd} {why}: a bind to {transport}:// needs a listening "
@@ -136,19 +157,24 @@ def _adoptable_fd(fd: int, transport: str, families: Sequence[str]) -> int:
             raise ZMQError(e.errno, f"USE_FD {fd} could not be duplicated: {e.strerror}") from None
         raise refuse("is not an open file descriptor") from None
     try:
-        try:
-            probe = std_socket.socket(fileno=dup)
-        except OSError:
-            raise refuse("is not a socket") from None
-        try:
-            if probe.family not in [getattr(std_socket, name) for name in families]:
-                raise refuse(f"is an {getattr(probe.family, 'name', probe.family)} socket")
-            if probe.type != std_socket.SOCK_STREAM:
-                raise refuse(f"is a {getattr(probe.type, 'name', probe.type)} socket")
-            if not probe.getsockopt(std_socket.SOL_SOCKET, std_socket.SO_ACCEPTCONN):
-                raise refuse("is not listening")
-        finally:
-            probe.detach()
+        if not stat.S_ISSOCK(os.fstat(dup).st_mode):
+            raise refuse("is not a socket")
+        family = _sockopt(dup, getattr(std_socket, "SO_DOMAIN", 39))
+        if family not in [getattr(std_socket, name) for name in families]:
+            try:
+                name = std_socket.AddressFamily(family).name
+            except ValueError:
+                name = f"family {family}"
+            raise refuse(f"is an {name} socket")
+        kind = _sockopt(dup, std_socket.SO_TYPE)
+        if kind != std_socket.SOCK_STREAM:
+            try:
+                name = std_socket.SocketKind(kind).name
+            except ValueError:
+                name = f"type {kind}"
+            raise refuse(f"is a {name} socket")
+        if _sockopt(dup, std_socket.SO_ACCEPTCONN) != 1:
+            raise refuse("is not listening")
         # As libzmq's own listeners are: a blocking one would block libzmq's IO thread in accept()
         # whenever another listener (of this fd's socket) took the connection first.
         os.set_blocking(dup, False)

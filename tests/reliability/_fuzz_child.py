@@ -933,7 +933,7 @@ class ApiFuzz(RuleBasedStateMachine):
             self.inproc_connects.get(id(s)) for s in self.sockets if s is not None and s.context is ctx
         ):
             # zmq_ctx_term binds every inproc name still pending with a PAIR of its own: with two
-            # connections pending on a name, a ROUTER/REP/STREAM one after the first, that is
+            # connections pending on a name, a ROUTER or REP one after the first, that is
             # libzmq's pipe.cpp:87 abort (docs/differences.rst).
             STATS["term_skipped"] = STATS.get("term_skipped", 0) + 1
             return

@@ -337,9 +337,16 @@ static int64_t zc_release_pending(void)
  * size hint). Every hinted byte brings the next major collection closer, and a major
  * collection marks the whole heap: with 1 MiB messages arriving at GB/s, a hint for each one
  * meant a major collection every ~80 messages in the benchmark process, most of the receiving
- * thread's time. So the first zc_rx_allowance bytes of received messages not yet released
- * go unreported (hint 0); only what exceeds it is hinted. The memory that waits for
- * the GC is bounded all the same: by the allowance plus what the hints let the GC see.
+ * thread's time. So the first bytes of received messages not yet released go unreported
+ * (hint 0); only what exceeds that allowance is hinted. The memory that waits for the GC is
+ * bounded all the same: by the allowance plus what the hints let the GC see.
+ *
+ * The allowance follows the size of the messages received: 256 of them (about one major
+ * collection per 256 messages at most), between zc_rx_allowance_min and zc_rx_allowance_max.
+ * A stream of 1 MiB messages gets 256 MiB, which keeps a PyPy receiver at GB/s; a program
+ * receiving 100 KB messages keeps at most the minimum (32 MiB by default) waiting unseen.
+ * The size is an average over the last ~16 messages received with copy=False, updated without a lock: a lost update
+ * from another thread only delays the estimate.
  *
  * Each message from recv(copy=False) is one malloc'd zc_rxmsg_t: the zmq_msg_t first (the
  * pointer Python holds), then how many bytes it added to zc_rx_pending. zc_rxmsg_free is its only release
@@ -351,12 +358,27 @@ typedef struct {
     size_t counted;
 } zc_rxmsg_t;
 
+#define ZC_RX_MESSAGES_UNHINTED 256
 static int64_t zc_rx_pending = 0;
-static int64_t zc_rx_allowance = 0;
+static int64_t zc_rx_allowance_min = 0;
+static int64_t zc_rx_allowance_max = 0;
+static int64_t zc_rx_avg_size = 0; /* average message size, times 16 */
 
-static void zc_rx_set_allowance(int64_t bytes)
+static void zc_rx_set_allowance(int64_t minimum, int64_t maximum)
 {
-    __atomic_store_n(&zc_rx_allowance, bytes, __ATOMIC_RELAXED);
+    __atomic_store_n(&zc_rx_allowance_min, minimum, __ATOMIC_RELAXED);
+    __atomic_store_n(&zc_rx_allowance_max, maximum, __ATOMIC_RELAXED);
+}
+
+/* The allowance now: 256 messages of the average size, within [min, max]. */
+static int64_t zc_rx_allowance(void)
+{
+    int64_t lo = __atomic_load_n(&zc_rx_allowance_min, __ATOMIC_RELAXED);
+    int64_t hi = __atomic_load_n(&zc_rx_allowance_max, __ATOMIC_RELAXED);
+    int64_t want = __atomic_load_n(&zc_rx_avg_size, __ATOMIC_RELAXED) / 16 * ZC_RX_MESSAGES_UNHINTED;
+    if (want > hi)
+        want = hi;
+    return want < lo ? lo : want;
 }
 
 /* A zero-filled message (closing it unreceived is harmless), or NULL when out of memory. */
@@ -376,8 +398,10 @@ static int zc_recv_rx(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info)
     zc_rxmsg_t *rx = (zc_rxmsg_t *)msg;
     size_t size = info->size;
     rx->counted = size;
+    int64_t avg = __atomic_load_n(&zc_rx_avg_size, __ATOMIC_RELAXED);
+    __atomic_store_n(&zc_rx_avg_size, avg - avg / 16 + (int64_t)size, __ATOMIC_RELAXED);
     int64_t after = __atomic_add_fetch(&zc_rx_pending, (int64_t)size, __ATOMIC_RELAXED);
-    int64_t over = after - __atomic_load_n(&zc_rx_allowance, __ATOMIC_RELAXED);
+    int64_t over = after - zc_rx_allowance();
     info->hint = over <= 0 ? 0 : over < (int64_t)size ? (size_t)over : size;
     return rc;
 }

@@ -64,7 +64,8 @@ zmq_msg_t *zc_rxmsg_new(void);
 int zc_recv_frame(zc_sock_t *st, zmq_msg_t *msg, int flags);
 void zc_rxmsg_uncount(zmq_msg_t *msg);
 void zc_rxmsg_free(zmq_msg_t *msg);
-void zc_rx_set_allowance(int64_t bytes);
+void zc_rx_set_allowance(int64_t minimum, int64_t maximum);
+int64_t zc_rx_allowance(void);
 
 /* options as plain integers: ZC_GETSOCKOPT_ERROR on failure, errno set */
 long long zc_getsockopt_int(void *s, int option);

@@ -248,6 +248,13 @@ def _find_engine(loop: Any, key: int) -> Optional[_FutureEngine]:
     return None if table is None else table.by_key.get(key)
 
 
+def _socket_on_fd(loop: Any, fd: int) -> Any:
+    """An open socket object whose fd the loop watches for an engine, or None."""
+    table = _tables.get(loop)
+    engine = None if table is None else table.by_fd.get(fd)
+    return None if engine is None or engine.closed else engine.live_sock()
+
+
 def _get_engine(loop: Any, sock: Any, key: int) -> _FutureEngine:
     """The loop's engine for sock's libzmq socket, created if needed."""
     table = _tables.get(loop)
@@ -656,6 +663,14 @@ class _AsyncSocket(_Async, Socket):
 
     def _wait_events(self, timeout: Optional[int], flags: int) -> Awaitable[int]:
         return self._io.wait_events(timeout, flags)
+
+    def _get_loop(self) -> Any:
+        """The loop this socket uses now, attached to it (its fd watched there), as in pyzmq."""
+        io = self._io
+        loop = io.get_loop()
+        if not self.closed:
+            io.ensure_engine(loop)
+        return loop
 
     def _fail(self, exc: BaseException) -> Awaitable[Any]:
         """An awaitable that raises `exc` (arguments refused before any libzmq call)."""

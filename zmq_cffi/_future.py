@@ -40,7 +40,6 @@ from weakref import WeakKeyDictionary
 
 from zmq_cffi import _readiness as rd
 from zmq_cffi import backend
-from zmq_cffi._ffi import ffi
 from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLIN, POLLOUT, bget, brecv, brecv_into, bsend
 from zmq_cffi.backend.poll import _fd_of
 from zmq_cffi.error import Again, ZMQError
@@ -71,7 +70,7 @@ _AsyncSocketT = TypeVar("_AsyncSocketT", bound="_AsyncSocket")
 
 __all__ = ["_Async", "_AsyncSocket", "_AsyncPoller"]
 
-_NULL = ffi.NULL
+_NULL = backend.NULL_HANDLE
 
 
 # -- the futures driver: pending operations and engines ------------------------------------------

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from zmq_cffi._ffi import ffi, lib
+from zmq_cffi.backend.socket import Socket, _close_cell, _HandleCell
 from zmq_cffi.error import _zmq_error
-
-if TYPE_CHECKING:
-    from zmq_cffi.backend.socket import Socket, _HandleCell
 
 _EINTR = lib.EINTR
 
@@ -75,8 +73,6 @@ class Context:
     def _close_abandoned_sockets(self, linger: Optional[int] = None) -> None:
         """Close sockets that were dropped without close() but not finalized yet: zmq_ctx_term
         would wait for them forever (PyPy runs finalizers late)."""
-        from zmq_cffi.backend.socket import _close_cell
-
         for cell in list(self._open.values()):
             if not cell.in_use_by_other_than(None):
                 _close_cell(cell, self._pid, self, linger)

@@ -14,9 +14,9 @@ _EINTR = lib.EINTR
 class Context:
     """Owns one libzmq context (unless it shadows another's handle).
 
-    The handle is released only by `term()`, or, as a safety net, by the finalizer, which hands
-    zmq_ctx_term to a detached C thread so that no finalizer (on any thread) ever blocks.
-    After fork, a child never terminates its parent's context.
+    The handle is released by `_release()` only: from `term()`, or, as a safety net, from the
+    finalizer, which hands zmq_ctx_term to a detached C thread so that no finalizer (on any
+    thread) ever blocks. After fork, a child never terminates its parent's context.
     """
 
     _handle: Any = ffi.NULL
@@ -28,6 +28,8 @@ class Context:
     _open: Dict[int, _HandleCell]
 
     def __init__(self, io_threads: int = 1, shadow: int = 0) -> None:
+        object.__setattr__(self, "_open", {})
+        self._pid = os.getpid()
         if shadow:
             self._handle = ffi.cast("void *", shadow)
             self._shadow = True
@@ -47,11 +49,8 @@ class Context:
                     rc, err = -1, lib.EINVAL
                 if rc < 0:
                     # Never leave the context just created (and its fds) behind.
-                    lib.zmq_ctx_term(handle)
-                    self._handle = ffi.NULL
+                    self._release()
                     raise _zmq_error(err, detail=f"io_threads={io_threads}")
-        self._pid = os.getpid()
-        object.__setattr__(self, "_open", {})
 
     def _register_socket(self, sock: Any) -> None:
         self._open[id(sock._cell)] = sock._cell
@@ -93,12 +92,24 @@ class Context:
 
         Blocking calls on its sockets in other threads raise ContextTerminated.
         """
+        self._release()
+
+    def _release(self, from_finalizer: bool = False) -> None:
+        """The one release path of the libzmq context (term(), __init__'s failure, __del__).
+
+        A shadow does not own the context and a forked child must not touch its parent's:
+        they only forget the handle. Otherwise zmq_ctx_term, here (retried after EINTR; the
+        handle is cleared once it returns), or, from the finalizer, on a detached C thread:
+        sockets still open would make it block, and a finalizer may run on any thread."""
         handle = self._handle
         if handle == ffi.NULL:
             return
         if self._shadow or self._pid != os.getpid():
-            # A shadow does not own the context; a forked child must not touch the parent's.
             self._handle = ffi.NULL
+            return
+        if from_finalizer:
+            self._handle = ffi.NULL
+            lib.zc_ctx_term_detached(handle)
             return
         self._close_abandoned_sockets()
         while lib.zmq_ctx_term(handle) < 0:
@@ -126,9 +137,4 @@ class Context:
         return rc
 
     def __del__(self) -> None:
-        handle = self._handle
-        if handle == ffi.NULL or self._shadow or self._pid != os.getpid():
-            return
-        self._handle = ffi.NULL
-        # Sockets still open would make zmq_ctx_term block: never do that on a GC thread.
-        lib.zc_ctx_term_detached(handle)
+        self._release(from_finalizer=True)

@@ -782,3 +782,26 @@ def test_concurrent_terms_of_one_context_all_return():
 
     proc = subprocess.run([sys.executable, "-c", _CONCURRENT_TERMS], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and "survived" in proc.stdout, (proc.returncode, proc.stderr[-2000:])
+
+
+def test_one_release_path_term_twice_and_shadows():
+    """term() releases the context once; a second term() does nothing. A shadow's term() only
+    forgets the handle: the owner keeps working and releases it itself."""
+    owner = zmq.Context()
+    shadow = zmq.Context.shadow(owner.underlying)
+    shadow.term()
+    assert shadow.closed and not owner.closed
+    a, b = owner.socket(zmq.PAIR), owner.socket(zmq.PAIR)
+    a.linger = b.linger = 0
+    addr = f"inproc://release-{id(owner)}"
+    a.bind(addr)
+    b.connect(addr)
+    a.send(b"still owned")
+    assert b.poll(TIMEOUT_MS) == zmq.POLLIN and b.recv() == b"still owned"
+    a.close()
+    b.close()
+    owner.term()
+    assert owner.closed
+    owner.term()
+    with pytest.raises(zmq.ZMQError):
+        owner.socket(zmq.PAIR)

@@ -230,3 +230,45 @@ def test_next_to_a_zmqstream_on_the_same_ioloop(ctx: zmq.Context) -> None:
         stream.close()
 
     run(main)
+
+
+def test_ioloop_close_all_fds_closes_its_sockets(ctx: zmq.Context) -> None:
+    """IOLoop.close(all_fds=True) closes the zmq sockets it watches (a future socket waiting on
+    it, a stream), as in pyzmq, and leaves libzmq's own fds alone: the context still works."""
+    a, b = fpair(ctx, zmq.PUSH, zmq.PULL)
+    c, d = pair(ctx, zmq.PUSH, zmq.PULL, timeout_ms=None)
+    io_loop = IOLoop(make_current=False)
+
+    async def attach() -> Any:
+        pending = b.recv()
+        stream = ZMQStream(d)
+        stream.on_recv(lambda frames: None)
+        await settle()
+        return pending, stream
+
+    pending, stream = io_loop.run_sync(attach, timeout=TIMEOUT_S)
+    io_loop.close(all_fds=True)
+    assert b.closed and d.closed
+    # As in pyzmq, the stream finds its socket closed under it, and says so.
+    with pytest.warns(RuntimeWarning, match="after closing socket"):
+        assert stream.closed()
+    assert pending.cancelled()
+    assert not a.closed and not c.closed
+    # The remaining sockets of the context still carry messages.
+    e, f = pair(ctx, zmq.PAIR, zmq.PAIR)
+    e.send(b"still alive")
+    assert f.recv() == b"still alive"
+
+
+def test_get_loop_attaches_the_socket(ctx: zmq.Context) -> None:
+    """pyzmq's Socket._get_loop() attaches the socket to the current IOLoop (code such as pyzmq's
+    tests calls it): the IOLoop then holds the socket for close(all_fds=True)."""
+    s = zf.Socket(ctx.socket(zmq.PUB))
+    io_loop = IOLoop(make_current=False)
+
+    async def attach() -> None:
+        s._get_loop()
+
+    io_loop.run_sync(attach, timeout=TIMEOUT_S)
+    io_loop.close(all_fds=True)
+    assert s.closed

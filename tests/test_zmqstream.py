@@ -23,7 +23,7 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 import zmq_cffi as zmq
 from zmq_cffi.eventloop.zmqstream import ZMQStream
 
-from conftest import TIMEOUT_MS, endpoint
+from conftest import TIMEOUT_MS, endpoint, pair
 
 TIMEOUT_S = 20.0
 TRANSPORTS = ["inproc", "ipc", "tcp"]
@@ -1091,3 +1091,46 @@ def test_zmq_plugin_hub_and_plugins(ctx, main_thread_loop):
     assert pongs == ["pong"] * pings
     assert set(hub.registry) == {"plugin_a", "plugin_b"}
     assert hub.query_stream.closed() and hub.command_stream.closed()
+
+
+def test_non_callable_callbacks_raise_as_in_pyzmq(make_pair):
+    """pyzmq refuses them with AssertionError; ours is also a TypeError."""
+    pull, _ = make_pair(zmq.PULL, zmq.PUSH)
+
+    async def main():
+        stream = ZMQStream(pull)
+        stream.on_recv(lambda msg: None)
+        stream.on_send(lambda msg, status: None)
+        for bad in (1, zmq, "text"):
+            with pytest.raises(AssertionError):
+                stream.on_recv(bad)
+            with pytest.raises(TypeError):
+                stream.on_send(bad)
+        assert stream.receiving()
+        stream.close()
+
+    run(main)
+
+
+def test_shadowed_socket_closed_directly_logs_and_warns(ctx, caplog):
+    """A stream over a shadow whose socket is closed directly: the stream hears of it from the
+    loop, logs it, warns about the fd, and closes itself (pyzmq's messages say "closed socket"
+    and "after closing socket")."""
+    push, pull = pair(ctx, zmq.PUSH, zmq.PULL, "tcp")
+
+    async def main():
+        stream = ZMQStream(zmq.Socket.shadow(pull))
+        closed = asyncio.get_running_loop().create_future()
+        stream.set_close_callback(lambda: closed.set_result(None))
+        for i in range(10):
+            push.send_string(str(i))
+        assert pull.poll(TIMEOUT_MS) == zmq.POLLIN
+        stream.on_recv(lambda msg: None)
+        pull.close()
+        await closed
+        assert stream.closed() and stream.socket is None
+
+    with caplog.at_level(logging.WARNING, logger="tornado.general"):
+        with pytest.warns(RuntimeWarning, match="after closing socket"):
+            run(main)
+    assert "closed socket" in caplog.text

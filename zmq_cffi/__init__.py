@@ -3,6 +3,7 @@
 `import zmq_cffi as zmq` gives the names of pyzmq: Context, Socket, Frame, Poller, every
 constant, the error classes and the module-level functions.
 """
+import sys
 from typing import List
 
 from zmq_cffi import _check
@@ -54,6 +55,9 @@ from zmq_cffi.version import (
 
 # pyzmq's `import zmq` loads zmq.sugar: programs reach zmq.sugar.context.Context without importing it.
 from zmq_cffi import sugar  # noqa: E402
+
+# Frames made without an explicit copy_threshold use zmq_cffi.COPY_THRESHOLD as last set.
+backend.frame.follow_copy_threshold(sys.modules[__name__])
 
 #: pyzmq's names for the synchronous classes (there, parametrized for type checkers).
 SyncContext = Context

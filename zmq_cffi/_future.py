@@ -40,7 +40,6 @@ from weakref import WeakKeyDictionary
 
 from zmq_cffi import _readiness as rd
 from zmq_cffi import backend
-from zmq_cffi._ffi import ffi
 from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLIN, POLLOUT, bget, brecv, brecv_into, bsend
 from zmq_cffi.backend.poll import _fd_of
 from zmq_cffi.error import Again, ZMQError
@@ -71,7 +70,7 @@ _AsyncSocketT = TypeVar("_AsyncSocketT", bound="_AsyncSocket")
 
 __all__ = ["_Async", "_AsyncSocket", "_AsyncPoller"]
 
-_NULL = ffi.NULL
+_NULL = backend.NULL_HANDLE
 
 
 # -- the futures driver: pending operations and engines ------------------------------------------
@@ -246,6 +245,13 @@ def _kick_all_soon(loop: Any) -> None:
 def _find_engine(loop: Any, key: int) -> Optional[_FutureEngine]:
     table = _tables.get(loop)
     return None if table is None else table.by_key.get(key)
+
+
+def _socket_on_fd(loop: Any, fd: int) -> Any:
+    """An open socket object whose fd the loop watches for an engine, or None."""
+    table = _tables.get(loop)
+    engine = None if table is None else table.by_fd.get(fd)
+    return None if engine is None or engine.closed else engine.live_sock()
 
 
 def _get_engine(loop: Any, sock: Any, key: int) -> _FutureEngine:
@@ -656,6 +662,14 @@ class _AsyncSocket(_Async, Socket):
 
     def _wait_events(self, timeout: Optional[int], flags: int) -> Awaitable[int]:
         return self._io.wait_events(timeout, flags)
+
+    def _get_loop(self) -> Any:
+        """The loop this socket uses now, attached to it (its fd watched there), as in pyzmq."""
+        io = self._io
+        loop = io.get_loop()
+        if not self.closed:
+            io.ensure_engine(loop)
+        return loop
 
     def _fail(self, exc: BaseException) -> Awaitable[Any]:
         """An awaitable that raises `exc` (arguments refused before any libzmq call)."""

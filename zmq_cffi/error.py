@@ -67,17 +67,22 @@ class ZMQBindError(ZMQBaseError):
     """bind_to_random_port found no free port within its tries."""
 
 
+def _libzmq_version() -> str:
+    """The linked libzmq's version, "major.minor.patch" (as zmq_cffi.zmq_version() says)."""
+    v = ffi.new("int[3]")
+    lib.zmq_version(v, v + 1, v + 2)
+    return f"{v[0]}.{v[1]}.{v[2]}"
+
+
 class ZMQVersionError(NotImplementedError):
     """The linked libzmq is too old for a feature."""
 
     min_version: str = ""
 
     def __init__(self, min_version: str, msg: str = "Feature") -> None:
-        from zmq_cffi.version import zmq_version
-
         self.msg = msg
         self.min_version = min_version
-        self.version = zmq_version()
+        self.version = _libzmq_version()
         super().__init__(msg, min_version)
 
     def __str__(self) -> str:

@@ -4,9 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from zmq_cffi import constants
-from zmq_cffi._ffi import ffi
-from zmq_cffi.backend.poll import fill_pollitems, poll_items
-from zmq_cffi.backend.socket import close_generation
+from zmq_cffi.backend.poll import PollItems
 
 __all__ = ["Poller", "select"]
 
@@ -24,9 +22,8 @@ class Poller:
     def __init__(self) -> None:
         self.sockets: List[Tuple[Any, int]] = []
         self._map: Dict[Any, int] = {}
-        self._items: Any = None
-        self._keys: List[Any] = []
-        self._generation = -1
+        # Kept between polls; None once registrations change.
+        self._items: Optional[PollItems] = None
 
     def __contains__(self, socket: Any) -> bool:
         return socket in self._map
@@ -63,27 +60,11 @@ class Poller:
         Returns a list of (socket, events) for the sockets with events; dict() it for a map."""
         if timeout is None or timeout < 0:
             timeout = -1
-        sockets = self.sockets
         items = self._items
-        n = len(sockets)
-        if items is None or self._generation != close_generation[0]:
-            items = ffi.new("zmq_pollitem_t[]", max(n, 1))
+        if items is None or items.stale():
             self._items = None
-            self._keys = fill_pollitems(items, sockets)
-            self._items = items
-            self._generation = close_generation[0]
-        # zmq_poll sets every item's revents itself, and returns how many have events.
-        ready = poll_items(items, n, timeout)
-        events = []
-        keys = self._keys
-        i = 0
-        while ready and i < n:
-            revents = items[i].revents
-            if revents:
-                events.append((keys[i], revents))
-                ready -= 1
-            i += 1
-        return events
+            items = self._items = PollItems(self.sockets)
+        return items.ready(items.poll(timeout))
 
 
 def select(
@@ -103,12 +84,11 @@ def select(
                 order.append(s)
             flags[s] |= flag
     entries = [(s, flags[s]) for s in order]
-    items = ffi.new("zmq_pollitem_t[]", max(len(entries), 1))
-    keys = fill_pollitems(items, entries)
-    poll_items(items, len(entries), timeout_ms)
+    items = PollItems(entries)
+    items.poll(timeout_ms)
     rl, wl, xl = [], [], []
-    for i, s in enumerate(keys):
-        rev = items[i].revents
+    for i, s in enumerate(items.keys):
+        rev = items.revents(i)
         if rev & _POLLIN:
             rl.append(s)
         if rev & _POLLOUT:

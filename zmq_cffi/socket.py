@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, TypeV
 from zmq_cffi import backend, constants
 from zmq_cffi._attrsettr import OptionSetter, add_option_properties
 from zmq_cffi.backend.frame import Frame
-from zmq_cffi.backend.poll import poll_items
-from zmq_cffi._ffi import ffi
+from zmq_cffi.backend.poll import PollItems
 from zmq_cffi.error import ZMQBindError, ZMQError
 
 if TYPE_CHECKING:
@@ -404,12 +403,9 @@ class Socket(backend.Socket, OptionSetter):
         """Wait up to `timeout` ms (None: forever) for `flags` events; returns those that occurred."""
         if self.closed:
             raise ZMQError(constants.ENOTSOCK, "the socket is closed")
-        items = ffi.new("zmq_pollitem_t[1]")
-        items[0].socket = self._handle
-        items[0].events = flags
-        poll_items(items, 1, -1 if timeout is None else timeout)
-        revents: int = items[0].revents
-        return revents
+        items = PollItems(((self, flags),))
+        items.poll(-1 if timeout is None else timeout)
+        return items.revents(0)
 
     def monitor(self, addr: Optional[Union[str, bytes]], events: int = constants.EVENT_ALL) -> None:
         """Publish this socket's events (Event flags) on a PAIR socket bound at `addr`."""

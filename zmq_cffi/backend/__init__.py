@@ -2,6 +2,7 @@
 
 pyzmq programs reach these names as `zmq.backend`; the classes of `zmq_cffi` subclass them.
 """
+from zmq_cffi._ffi import ffi as _ffi
 from zmq_cffi.backend.context import Context
 from zmq_cffi.backend.frame import Frame, Message
 from zmq_cffi.backend.functions import (
@@ -18,6 +19,10 @@ from zmq_cffi.backend.functions import (
 )
 from zmq_cffi.backend.poll import zmq_poll
 from zmq_cffi.backend.socket import Socket
+
+#: What `_handle` holds for a closed socket or terminated context (C's NULL), so the layers
+#: above can compare with it without reaching for the CFFI module.
+NULL_HANDLE = _ffi.NULL
 
 __all__ = [
     "Context",

@@ -4,13 +4,11 @@ from __future__ import annotations
 import gc
 import os
 import threading
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from zmq_cffi._ffi import ffi, lib
+from zmq_cffi.backend.socket import Socket, _close_cell, _HandleCell
 from zmq_cffi.error import _zmq_error
-
-if TYPE_CHECKING:
-    from zmq_cffi.backend.socket import Socket, _HandleCell
 
 _EINTR = lib.EINTR
 
@@ -18,9 +16,9 @@ _EINTR = lib.EINTR
 class Context:
     """Owns one libzmq context (unless it shadows another's handle).
 
-    The handle is released only by `term()`, or, as a safety net, by the finalizer, which hands
-    zmq_ctx_term to a detached C thread so that no finalizer (on any thread) ever blocks.
-    After fork, a child never terminates its parent's context.
+    The handle is released by `_release()` only: from `term()`, or, as a safety net, from the
+    finalizer, which hands zmq_ctx_term to a detached C thread so that no finalizer (on any
+    thread) ever blocks. After fork, a child never terminates its parent's context.
     """
 
     _handle: Any = ffi.NULL
@@ -33,6 +31,12 @@ class Context:
     _term_lock: threading.Lock
 
     def __init__(self, io_threads: int = 1, shadow: int = 0) -> None:
+        object.__setattr__(self, "_open", {})
+        # One term at a time: a second zmq_ctx_term of one context while the first still waits
+        # reads the context's mailbox after the first has freed it (libzmq 4.3.4 aborts,
+        # signaler.cpp:265). A concurrent term() waits for the first, then finds it done.
+        object.__setattr__(self, "_term_lock", threading.Lock())
+        self._pid = os.getpid()
         if shadow:
             self._handle = ffi.cast("void *", shadow)
             self._shadow = True
@@ -52,15 +56,8 @@ class Context:
                     rc, err = -1, lib.EINVAL
                 if rc < 0:
                     # Never leave the context just created (and its fds) behind.
-                    lib.zmq_ctx_term(handle)
-                    self._handle = ffi.NULL
+                    self._release()
                     raise _zmq_error(err, detail=f"io_threads={io_threads}")
-        self._pid = os.getpid()
-        object.__setattr__(self, "_open", {})
-        # One term at a time: a second zmq_ctx_term of one context while the first still waits
-        # reads the context's mailbox after the first has freed it (libzmq 4.3.4 aborts,
-        # signaler.cpp:265). A concurrent term() waits for the first, then finds it done.
-        object.__setattr__(self, "_term_lock", threading.Lock())
 
     def _register_socket(self, sock: Any) -> None:
         self._open[id(sock._cell)] = sock._cell
@@ -82,8 +79,6 @@ class Context:
     def _close_abandoned_sockets(self, linger: Optional[int] = None) -> None:
         """Close sockets that were dropped without close() but not finalized yet: zmq_ctx_term
         would wait for them forever (PyPy runs finalizers late)."""
-        from zmq_cffi.backend.socket import _close_cell
-
         for attempt in range(2):
             in_use = False
             for cell in list(self._open.values()):
@@ -115,19 +110,31 @@ class Context:
         Blocking calls on its sockets in other threads raise ContextTerminated.
         """
         with self._term_lock:
-            handle = self._handle
-            if handle == ffi.NULL:
-                return
-            if self._shadow or self._pid != os.getpid():
-                # A shadow does not own the context; a forked child must not touch the parent's.
-                self._handle = ffi.NULL
-                return
-            self._close_abandoned_sockets()
-            while lib.zmq_ctx_term(handle) < 0:
-                err = ffi.errno
-                if err != _EINTR:
-                    raise _zmq_error(err)
+            self._release()
+
+    def _release(self, from_finalizer: bool = False) -> None:
+        """The one release path of the libzmq context (term(), __init__'s failure, __del__).
+
+        A shadow does not own the context and a forked child must not touch its parent's:
+        they only forget the handle. Otherwise zmq_ctx_term, here (retried after EINTR; the
+        handle is cleared once it returns), or, from the finalizer, on a detached C thread:
+        sockets still open would make it block, and a finalizer may run on any thread."""
+        handle = self._handle
+        if handle == ffi.NULL:
+            return
+        if self._shadow or self._pid != os.getpid():
             self._handle = ffi.NULL
+            return
+        if from_finalizer:
+            self._handle = ffi.NULL
+            lib.zc_ctx_term_detached(handle)
+            return
+        self._close_abandoned_sockets()
+        while lib.zmq_ctx_term(handle) < 0:
+            err = ffi.errno
+            if err != _EINTR:
+                raise _zmq_error(err)
+        self._handle = ffi.NULL
 
     def set(self, option: int, optval: int) -> None:
         """Set a context option (zmq_ctx_set)."""
@@ -148,9 +155,4 @@ class Context:
         return rc
 
     def __del__(self) -> None:
-        handle = self._handle
-        if handle == ffi.NULL or self._shadow or self._pid != os.getpid():
-            return
-        self._handle = ffi.NULL
-        # Sockets still open would make zmq_ctx_term block: never do that on a GC thread.
-        lib.zc_ctx_term_detached(handle)
+        self._release(from_finalizer=True)

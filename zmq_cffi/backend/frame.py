@@ -8,27 +8,37 @@ zmq_msg_t, so the view stays valid after the Frame itself is gone.
 from __future__ import annotations
 
 import builtins
-import sys
 import threading
 from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.backend import zerocopy
+from zmq_cffi.backend.tracker import MessageTracker, watch_frames
 from zmq_cffi.error import ZMQError, _zmq_error
 
 if TYPE_CHECKING:
     from typing import Literal
 
     from zmq_cffi._typing import SendData
-    from zmq_cffi.tracker import MessageTracker
 
 COPY_THRESHOLD = 65536
 
 
+# The module whose COPY_THRESHOLD programs may change (pyzmq reads zmq.COPY_THRESHOLD at each
+# use): zmq_cffi/__init__.py names itself with follow_copy_threshold() when imported.
+_settings: Any = None
+
+
+def follow_copy_threshold(module: Any) -> None:
+    """Read the default copy threshold from `module.COPY_THRESHOLD` from now on."""
+    global _settings
+    _settings = module
+
+
 def default_copy_threshold() -> int:
-    """zmq_cffi.COPY_THRESHOLD as the user last set it (pyzmq lets programs change it)."""
-    top = sys.modules.get("zmq_cffi")
-    return getattr(top, "COPY_THRESHOLD", COPY_THRESHOLD)
+    """zmq_cffi.COPY_THRESHOLD as the user last set it."""
+    threshold: int = getattr(_settings, "COPY_THRESHOLD", COPY_THRESHOLD)
+    return threshold
 
 # recv(copy=False) leaves up to this much received memory (not yet released) unreported to
 # PyPy's GC, which has to mark the whole heap in each major collection that reports bring on.
@@ -157,8 +167,6 @@ class Frame(_FrameBase):
         copy_threshold: Optional[int] = None,
         **kwargs: Any,
     ) -> None:
-        from zmq_cffi.tracker import MessageTracker
-
         self.more = False
         if track:
             self.tracker_event = threading.Event()
@@ -359,6 +367,7 @@ class Frame(_FrameBase):
 
 
 Message = Frame
+watch_frames(Frame)
 
 
 def _require_draft(what: str) -> None:

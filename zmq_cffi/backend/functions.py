@@ -1,13 +1,11 @@
 """Module-level libzmq functions: versions, capabilities, CURVE keys, proxies."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
 from zmq_cffi._ffi import ffi, lib
+from zmq_cffi.backend.socket import Socket
 from zmq_cffi.error import ZMQError, _zmq_error, strerror, zmq_errno
-
-if TYPE_CHECKING:
-    from zmq_cffi.backend.socket import Socket
 
 __all__ = [
     "zmq_version_info",
@@ -73,8 +71,6 @@ def _zmq_curve_error() -> ZMQError:
 
 
 def _handle_or_null(sock: Optional[Socket], role: str) -> Any:
-    from zmq_cffi.backend.socket import Socket
-
     if sock is None:
         return ffi.NULL
     if not isinstance(sock, Socket):

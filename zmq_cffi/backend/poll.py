@@ -1,13 +1,16 @@
-"""zmq_poll over zmq sockets and plain file descriptors."""
+"""zmq_poll over zmq sockets and plain file descriptors: the pollitem arrays live here."""
 from __future__ import annotations
 
 import time
 from typing import Any, List, Sequence, Tuple
 
 from zmq_cffi._ffi import ffi, lib
-from zmq_cffi.error import _zmq_error
+from zmq_cffi.backend.socket import Socket, sockets_closed
+from zmq_cffi.error import ZMQError, _zmq_error
 
 _EINTR = lib.EINTR
+_NULL = ffi.NULL
+_ENOTSOCK = lib.ENOTSOCK
 
 
 def _fd_of(obj: Any) -> int:
@@ -26,56 +29,80 @@ def _fd_of(obj: Any) -> int:
     return fd
 
 
-def fill_pollitems(items: Any, entries: Sequence[Tuple[Any, int]]) -> List[Any]:
-    """Write (socket or fd, events) pairs into a zmq_pollitem_t array.
+class PollItems:
+    """A zmq_pollitem_t array over (socket or fd, events) pairs, the one thing Poller, select
+    and Socket.poll hand to zmq_poll.
 
-    Returns what to report for each entry, as pyzmq does: a zmq socket itself, anything else
-    (an object with fileno() or an int) by its file descriptor."""
-    from zmq_cffi.backend.socket import Socket
+    `keys[i]` is what to report for entry i, as pyzmq does: a zmq socket itself, anything else
+    (an object with fileno() or an int) by its file descriptor. The array holds raw socket
+    handles: `stale()` says a socket was closed since it was built, so it must be rebuilt."""
 
-    keys: List[Any] = []
-    for i, (obj, events) in enumerate(entries):
-        item = items[i]
-        if isinstance(obj, Socket):
-            item.socket = obj._handle
-            item.fd = 0
-            if obj._handle == ffi.NULL:
-                from zmq_cffi.error import ZMQError
+    __slots__ = ("items", "n", "keys", "built_at")
 
-                raise ZMQError(lib.ENOTSOCK, "cannot poll a closed socket")
-            keys.append(obj)
-        else:
-            item.socket = ffi.NULL
-            item.fd = _fd_of(obj)
-            keys.append(item.fd)
-        item.events = events
-        item.revents = 0
-    return keys
+    def __init__(self, entries: Sequence[Tuple[Any, int]]) -> None:
+        n = self.n = len(entries)
+        items = self.items = ffi.new("zmq_pollitem_t[]", max(n, 1))
+        self.built_at = sockets_closed()
+        keys: List[Any] = []
+        for i, (obj, events) in enumerate(entries):
+            item = items[i]
+            if isinstance(obj, Socket):
+                handle = obj._handle
+                if handle == _NULL:
+                    raise ZMQError(_ENOTSOCK, "cannot poll a closed socket")
+                item.socket = handle
+                keys.append(obj)
+            else:
+                item.fd = _fd_of(obj)
+                keys.append(item.fd)
+            item.events = events
+        self.keys = keys
 
+    def stale(self) -> bool:
+        """True once any socket was closed after this array was built."""
+        return self.built_at != sockets_closed()
 
-def poll_items(items: Any, n: int, timeout: float) -> int:
-    """zmq_poll with EINTR retried (signal handlers run in between) and the timeout kept.
-
-    `timeout` is in milliseconds; negative means no limit.
-    """
-    if timeout < 0:
+    def poll(self, timeout: float) -> int:
+        """zmq_poll with EINTR retried (signal handlers run in between) and the timeout kept;
+        returns how many entries have events. `timeout` is in ms; negative means no limit."""
+        items, n = self.items, self.n
+        if timeout < 0:
+            while True:
+                rc: int = lib.zmq_poll(items, n, -1)
+                if rc >= 0:
+                    return rc
+                err = ffi.errno
+                if err != _EINTR:
+                    raise _zmq_error(err)
+        deadline = time.monotonic() + timeout / 1000.0
+        wait = int(timeout)
         while True:
-            rc: int = lib.zmq_poll(items, n, -1)
+            rc = lib.zmq_poll(items, n, wait)
             if rc >= 0:
                 return rc
             err = ffi.errno
             if err != _EINTR:
                 raise _zmq_error(err)
-    deadline = time.monotonic() + timeout / 1000.0
-    wait = int(timeout)
-    while True:
-        rc = lib.zmq_poll(items, n, wait)
-        if rc >= 0:
-            return rc
-        err = ffi.errno
-        if err != _EINTR:
-            raise _zmq_error(err)
-        wait = max(0, int((deadline - time.monotonic()) * 1000))
+            wait = max(0, int((deadline - time.monotonic()) * 1000))
+
+    def revents(self, i: int) -> int:
+        """The events zmq_poll reported for entry i."""
+        revents: int = self.items[i].revents
+        return revents
+
+    def ready(self, count: int) -> List[Tuple[Any, int]]:
+        """(key, events) of the entries with events, after a poll that reported `count` of them."""
+        items, keys = self.items, self.keys
+        events = []
+        i = 0
+        n = self.n
+        while count and i < n:
+            revents = items[i].revents
+            if revents:
+                events.append((keys[i], revents))
+                count -= 1
+            i += 1
+        return events
 
 
 def zmq_poll(sockets: Sequence[Tuple[Any, int]], timeout: float = -1) -> List[Tuple[Any, int]]:
@@ -83,11 +110,5 @@ def zmq_poll(sockets: Sequence[Tuple[Any, int]], timeout: float = -1) -> List[Tu
 
     `timeout` is in milliseconds; negative or None means wait forever.
     """
-    if timeout is None:
-        timeout = -1
-    entries = list(sockets)
-    n = len(entries)
-    items = ffi.new("zmq_pollitem_t[]", max(n, 1))
-    keys = fill_pollitems(items, entries)
-    poll_items(items, n, timeout)
-    return [(keys[i], items[i].revents) for i in range(n) if items[i].revents]
+    items = PollItems(list(sockets))
+    return items.ready(items.poll(-1 if timeout is None else timeout))

@@ -229,9 +229,15 @@ _UINT64_OPTS = {
 }
 
 
-# Bumped whenever a socket is closed, so a Poller knows its cached handles may be stale and
-# rebuilds (and rejects closed sockets) instead of handing libzmq a freed pointer.
-close_generation = [0]
+# How many sockets this process has closed: a cached pollitem array (backend.poll.PollItems)
+# built at another count may hold a freed handle, so it is rebuilt (and closed sockets refused)
+# instead of handing libzmq a freed pointer.
+_sockets_closed = 0
+
+
+def sockets_closed() -> int:
+    """How many sockets this process has closed so far (it only grows)."""
+    return _sockets_closed
 
 
 class _HandleCell(list[Any]):
@@ -262,13 +268,14 @@ def _close_cell(cell: Optional[_HandleCell], pid: int, context: Any, linger: Opt
     """Close the handle in `cell` unless someone else already took it.
 
     Safe from any thread. A forked child only forgets the handle: it belongs to the parent."""
+    global _sockets_closed
     if not cell:
         return
     try:
         handle = cell.pop()
     except IndexError:
         return
-    close_generation[0] += 1
+    _sockets_closed += 1
     _cells_by_address.pop(int(ffi.cast("intptr_t", handle)), None)
     for ref in cell.sockets:
         sock = ref()
@@ -380,9 +387,7 @@ class Socket:
             cell.sockets = [weakref.ref(self)]
             _cells_by_address[int(ffi.cast("intptr_t", handle))] = cell
             set_attr(self, "_cell", cell)
-            register = getattr(context, "_register_socket", None)
-            if register is not None:
-                register(self)
+            context._register_socket(self)
         set_attr(self, "context", context)
         set_attr(self, "_pid", os.getpid())
         state.handle = self._handle

@@ -41,6 +41,25 @@ class _Timeout:
         self.io_loop.remove_timeout(self.handle)
 
 
+class _Watched:
+    """What the IOLoop holds for a watched fd. `IOLoop.close(all_fds=True)` closes each
+    registered object: this closes the zmq socket behind the fd, as pyzmq's sockets are closed
+    there, instead of an os.close() of libzmq's own fd."""
+
+    __slots__ = ("fd", "driver")
+
+    def __init__(self, fd: int, driver: "_IOLoopDriver") -> None:
+        self.fd, self.driver = fd, driver
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def close(self) -> None:
+        sock = _future._socket_on_fd(self.driver, self.fd)
+        if sock is not None:
+            sock.close()
+
+
 class _IOLoopDriver:
     """What the futures driver calls on a loop, done with a tornado IOLoop's own methods."""
 
@@ -78,10 +97,11 @@ class _IOLoopDriver:
         if had:
             self.io_loop.update_handler(fd, events)
         else:
-            self.io_loop.add_handler(fd, self._dispatch, events)
+            self.io_loop.add_handler(_Watched(fd, self), self._dispatch, events)
 
-    def _dispatch(self, fd: int, events: int) -> None:
-        reader, writer = self.handlers.get(fd, (None, None))
+    def _dispatch(self, watched: _Watched, events: int) -> None:
+        # tornado hands back the object registered for the fd.
+        reader, writer = self.handlers.get(watched.fd, (None, None))
         if reader is not None and events & (IOLoop.READ | IOLoop.ERROR):
             reader()
         if writer is not None and events & (IOLoop.WRITE | IOLoop.ERROR):

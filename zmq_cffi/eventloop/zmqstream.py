@@ -55,6 +55,16 @@ def _log_async_failure(future: "asyncio.Future[Any]") -> None:
         gen_log.error("Uncaught exception in ZMQStream callback", exc_info=(type(exc), exc, exc.__traceback__))
 
 
+class _NotCallable(TypeError, AssertionError):
+    """A stream callback that is neither callable nor None. pyzmq raises AssertionError here;
+    this is both, so code written for either catches it."""
+
+
+def _check_callable(callback: Any) -> None:
+    if callback is not None and not callable(callback):
+        raise _NotCallable(f"callback must be callable or None, not {type(callback).__name__}")
+
+
 def _as_frames(msg: Iterable[Any]) -> Sequence[Any]:
     """`msg` as a sequence of sendable frames, or TypeError/ValueError now rather than at send."""
     if not isinstance(msg, (list, tuple)):
@@ -200,8 +210,7 @@ class ZMQStream:
         Frames (zero-copy views of libzmq's memory) instead of bytes. While no callback is set,
         messages stay queued in the socket."""
         self._check_closed()
-        if callback is not None and not callable(callback):
-            raise TypeError(f"callback must be callable or None, not {type(callback).__name__}")
+        _check_callable(callback)
         self._recv_callback = callback
         self._recv_copy = copy
         if callback is not None:
@@ -228,8 +237,7 @@ class ZMQStream:
         `status` is what Socket.send_multipart returned (None, or a MessageTracker with
         copy=False, track=True), or the ZMQError if sending failed."""
         self._check_closed()
-        if callback is not None and not callable(callback):
-            raise TypeError(f"callback must be callable or None, not {type(callback).__name__}")
+        _check_callable(callback)
         self._send_callback = callback
 
     def on_send_stream(self, callback: Optional[SendStreamCallback]) -> None:
@@ -380,9 +388,11 @@ class ZMQStream:
         self.socket = None
         engine = self._engine
         if socket.closed:
+            # pyzmq's warning says "after closing socket": programs and tests look for it.
             warnings.warn(
-                f"the socket of ZMQStream {self!r} was closed directly; close the stream instead, "
-                f"so that its fd ({self._fd}) leaves the IOLoop before libzmq can reuse it",
+                f"ZMQStream {self!r} leaves the IOLoop (fd {self._fd}) after closing socket: its "
+                "socket was closed directly, and libzmq may have given that fd number to another "
+                "socket meanwhile; close the stream instead",
                 RuntimeWarning,
                 stacklevel=2,
             )
@@ -439,6 +449,10 @@ class ZMQStream:
             return
         if isinstance(error, ContextTerminated):
             gen_log.warning("ZMQStream %r: its context is terminating; closing the stream", self)
+            self.close()
+        elif self.socket.closed:
+            # pyzmq logs "closed socket" here; the close that follows warns as well.
+            gen_log.warning("ZMQStream %r: events for its closed socket (closed directly); closing the stream", self)
             self.close()
         elif not self.closed() and error is not None:
             gen_log.error("ZMQStream %r: cannot read the socket's events: %s", self, error)

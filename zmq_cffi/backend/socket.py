@@ -20,7 +20,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Union, overload
 
 from zmq_cffi._ffi import ffi, lib
-from zmq_cffi import tracker as _tracker
+from zmq_cffi.backend import tracker as _tracker
 from zmq_cffi.backend import frame as _frame
 from zmq_cffi.backend import zerocopy
 from zmq_cffi.backend.frame import Frame, _pin_buffer
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
     from zmq_cffi._typing import SendData, SockOptValue
-    from zmq_cffi.tracker import MessageTracker
+    from zmq_cffi.backend.tracker import MessageTracker
 
 _NULL = ffi.NULL
 _EINTR = lib.EINTR

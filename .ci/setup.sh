@@ -20,7 +20,8 @@ make_venv() {
   want=$(cat pyproject.toml .ci/setup.sh | sha1sum | cut -c1-16)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     "$dir/bin/python" -m pip install -q --upgrade pip
-    "$dir/bin/python" -m pip install -q -e ".[test]"
+    # jupyter: the Jupyter kernel test's ipykernel and jupyter_client (both interpreters).
+    "$dir/bin/python" -m pip install -q -e ".[test,jupyter]"
     echo "$want" > "$stamp"
   fi
   # The compiled module follows build_ffi.py and the C sources: rebuild when they are newer.

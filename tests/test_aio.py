@@ -596,41 +596,7 @@ def test_timed_out_waiter_hands_over(ctx: zmq.Context, lib: Lib) -> None:
 # -- closing ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("how", ["close", "sync_shadow", "destroy"])
-def test_close_while_waiting(ctx: zmq.Context, lib: Lib, how: str) -> None:
-    """Closing a socket with receives and polls pending fails them (trio: ZMQError ENOTSOCK;
-    asyncio: cancelled futures) instead of leaving them hanging."""
-    push, pull = apair(ctx, zmq.PUSH, zmq.PULL)
-    sync_pull = zmq.Socket(pull)
-
-    async def body() -> None:
-        errors: List[BaseException] = []
-
-        async def waiter(op: Callable[[], Awaitable[Any]]) -> None:
-            try:
-                await op()
-            except lib.closed_error() as e:
-                errors.append(e)
-
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(waiter, pull.recv)
-            tg.start_soon(waiter, pull.recv_multipart)
-            tg.start_soon(waiter, lambda: pull.poll(TIMEOUT_MS))
-            await anyio.wait_all_tasks_blocked()
-            if how == "close":
-                pull.close()
-            elif how == "sync_shadow":
-                sync_pull.close()
-            else:
-                ctx.destroy(linger=0)
-        assert len(errors) == 3
-        if lib.trio:
-            assert all(isinstance(e, zmq.ZMQError) and e.errno == zmq.ENOTSOCK for e in errors)
-        assert pull.closed
-        with pytest.raises(zmq.ZMQError):
-            await pull.recv()
-
-    lib.run(body)
+# Closing while calls wait: test_drivers.py, the same case under every driver.
 
 
 def test_foreign_shadow_forgets_socket(ctx: zmq.Context, lib: Lib) -> None:

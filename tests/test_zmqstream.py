@@ -472,6 +472,33 @@ def test_close_with_linger_zero_drops_queued_messages(make_pair):
     run(main)
 
 
+@pytest.mark.parametrize("receiving", [True, False])
+def test_terminated_context_closes_the_stream_so_term_returns(receiving, caplog):
+    """term() waits for every socket to close: a stream whose context terminates closes itself
+    (receiving or idle), as in pyzmq, with a warning in the log."""
+    own = zmq.Context()
+    sock = own.socket(zmq.PULL)
+    sock.linger = 0
+    sock.bind(endpoint("inproc"))
+    terminator = threading.Thread(target=own.term, daemon=True)
+
+    async def main():
+        stream = ZMQStream(sock)
+        closed = Inbox()
+        stream.set_close_callback(lambda: closed(True))
+        if receiving:
+            stream.on_recv(lambda msg: None)
+        terminator.start()
+        await closed.until(1)
+        assert stream.closed() and sock.closed
+
+    with caplog.at_level(logging.WARNING, logger="tornado.general"):
+        run(main)
+    terminator.join(TIMEOUT_MS / 1000)
+    assert not terminator.is_alive() and own.closed
+    assert any("context is terminating" in r.getMessage() for r in caplog.records)
+
+
 def test_socket_closed_inside_a_callback_then_replaced(ctx):
     """zmq_plugin's Hub.reset_query_socket: the callback closes the stream's socket directly
     and binds a new one, which gets a new stream on the same loop (its fd may be the old number)."""

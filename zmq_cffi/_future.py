@@ -1,32 +1,23 @@
-"""The event-loop-agnostic core of the async API: sockets and pollers whose methods return futures.
+"""The one async socket surface, and its driver for loops with asyncio's API.
 
-`zmq_cffi.asyncio` fills in the few event-loop hooks (which loop is running, which one to use
-otherwise); everything else lives here. The loop object only needs asyncio's method names:
-create_future, call_soon, call_later, add_reader/remove_reader, add_writer/remove_writer,
-is_closed, is_running, call_soon_threadsafe.
+`_AsyncSocket` writes every awaitable send*/recv*/poll method once, over two hooks: `_run`
+(a send or receive: try now, else wait in the readiness engine, see zmq_cffi._readiness) and
+`_wait_events` (Socket.poll). `_AsyncPoller.poll` goes through `_poll_all`. The hooks given
+here drive the engine on any loop object with asyncio's method names (create_future,
+call_soon, call_later, add_reader/remove_reader, add_writer/remove_writer, is_closed,
+is_running, call_soon_threadsafe): `zmq_cffi.asyncio` names the asyncio loop to use,
+`zmq_cffi.eventloop.future` adapts tornado's IOLoop, and `zmq_cffi.aio` overrides the hooks
+with its trio driver when trio runs the calling task.
 
-How readiness works. libzmq exposes one notification fd per socket (ZMQ_FD). It is
-edge-triggered: it turns readable when commands reach the socket, and any libzmq call that
-processes those commands (reading ZMQ_EVENTS, send, recv, bind, connect, zmq_poll) makes it
-unreadable again, whether or not the caller was the one interested in them. So:
-
-* Per event loop and libzmq socket there is exactly one `_Watcher`. It alone watches the fd
-  (loop.add_reader) and reads ZMQ_EVENTS while anybody waits; everyone waiting on that socket
-  (the async socket's queued sends/recvs/polls, shadows of it, pending Poller.poll calls) is
-  a listener of it and is handed the events it read.
-* After it let a listener act (a send or recv), the watcher reads ZMQ_EVENTS again, and stops
-  only after a read that no listener could act on: from then on any change signals the fd.
-* Any libzmq call made outside the watcher (the fast path of send/recv, get(EVENTS),
-  bind/connect, a Poller's zmq_poll) may have swallowed a signal meant for a listener, so it
-  is followed by a `kick`: a re-check scheduled with call_soon (at most one at a time).
-* Every libzmq call made from the loop carries DONTWAIT: the loop never blocks.
+The futures driver: per loop and libzmq socket one `_FutureEngine` watches the fd with
+add_reader and drains when it turns readable; `kick()` drains again with call_soon (at most one
+pending). Each socket object's `_SocketIO` binds it to a loop (the running one at each call)
+and caches its engine, which stays registered while any object over the socket uses it.
 """
 from __future__ import annotations
 
-import errno
 import json
 import pickle
-from collections import deque
 from functools import partial
 from operator import attrgetter
 from typing import (
@@ -34,7 +25,6 @@ from typing import (
     Any,
     Awaitable,
     Callable,
-    Deque,
     Dict,
     List,
     Optional,
@@ -48,12 +38,14 @@ from typing import (
 )
 from weakref import WeakKeyDictionary
 
-from zmq_cffi import backend, constants
+from zmq_cffi import _readiness as rd
+from zmq_cffi import backend
 from zmq_cffi._ffi import ffi
+from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLIN, POLLOUT, bget, brecv, brecv_into, bsend
 from zmq_cffi.backend.poll import _fd_of
 from zmq_cffi.error import Again, ZMQError
 from zmq_cffi.poll import Poller
-from zmq_cffi.socket import Socket
+from zmq_cffi.socket import Socket, check_frames
 
 if TYPE_CHECKING:
     from typing import Literal, Protocol
@@ -66,7 +58,7 @@ if TYPE_CHECKING:
     from zmq_cffi.tracker import MessageTracker
 
     class _Future(Awaitable[Any], Protocol):
-        """What the core uses of the futures its loop makes (asyncio.Future has it all)."""
+        """What the driver uses of the futures its loop makes (asyncio.Future has it all)."""
 
         def done(self) -> bool: ...
         def cancelled(self) -> bool: ...
@@ -79,196 +71,10 @@ _AsyncSocketT = TypeVar("_AsyncSocketT", bound="_AsyncSocket")
 
 __all__ = ["_Async", "_AsyncSocket", "_AsyncPoller"]
 
-_POLLIN = int(constants.POLLIN)
-_POLLOUT = int(constants.POLLOUT)
-_DONTWAIT = int(constants.DONTWAIT)
-_SNDMORE = int(constants.SNDMORE)
-_EVENTS = int(constants.EVENTS)
-_FD = int(constants.FD)
-_RCVTIMEO = int(constants.RCVTIMEO)
-_SNDTIMEO = int(constants.SNDTIMEO)
-_ENOTSOCK = int(constants.ENOTSOCK)
-_EINTR = errno.EINTR
 _NULL = ffi.NULL
 
-# The raw backend calls: the sugar Socket's multipart helpers would call our async overrides.
-_bsend = backend.Socket.send
-_brecv = backend.Socket.recv
-_brecv_into = backend.Socket.recv_into
-# Only ever used for int options (EVENTS, FD, RCVTIMEO, SNDTIMEO).
-_bget = cast("Callable[[Socket, int], int]", backend.Socket.get)
 
-# A watcher check serves every listener it can in rounds; after this many it yields to the
-# loop (re-scheduling itself) so a flood of traffic cannot starve other callbacks.
-_MAX_ROUNDS = 64
-
-# What a listener's ready() did: nothing; called libzmq but completed nothing; completed something.
-_IDLE, _TRIED, _DONE = 0, 1, 2
-
-
-# -- the per (loop, socket) watcher -----------------------------------------------------------
-
-class _LoopWatchers:
-    """A loop's watchers, by libzmq socket address and by fd."""
-
-    __slots__ = ("by_key", "by_fd")
-
-    def __init__(self) -> None:
-        self.by_key: Dict[int, _Watcher] = {}
-        self.by_fd: Dict[int, _Watcher] = {}
-
-
-# Weak on the loop: a closed, dropped loop takes its watchers (and the sockets they pin) along.
-_watchers: "WeakKeyDictionary[Any, _LoopWatchers]" = WeakKeyDictionary()
-# Bumped whenever a watcher is created, so a socket object that has none cached knows when it
-# is worth looking again (another object over the same libzmq socket may have made one).
-_watcher_generation = [0]
-
-
-class _Watcher:
-    """Watches one libzmq socket's ZMQ_FD in one loop and dispatches its ZMQ_EVENTS.
-
-    Listeners provide: `sock` (a socket object over the handle), `wanted()` (the POLLIN/POLLOUT
-    mask they wait for), `ready(events)` (act on events; returns _IDLE, _TRIED if it called
-    libzmq but completed nothing, or _DONE if it completed something) and `abort(exc)` (the
-    socket went away: cancel, or fail with exc).
-    """
-
-    __slots__ = ("loop", "key", "fd", "table", "listeners", "kicked", "closed")
-
-    def __init__(self, loop: Any, key: int, fd: int, table: _LoopWatchers) -> None:
-        self.loop = loop
-        self.key = key
-        self.fd = fd
-        self.table = table
-        self.listeners: List[Any] = []
-        self.kicked = False
-        self.closed = False
-        table.by_key[key] = self
-        table.by_fd[fd] = self
-        loop.add_reader(fd, self.check)
-
-    def stale(self) -> bool:
-        """True if every socket object it serves is closed: someone closed the libzmq socket
-        behind our back (a synchronous close), so its fd may already belong to another."""
-        for listener in self.listeners:
-            if not listener.sock.closed:
-                return False
-        return True
-
-    def add(self, listener: Any) -> None:
-        if listener not in self.listeners:
-            self.listeners.append(listener)
-
-    def discard(self, listener: Any) -> None:
-        """Drop a listener; the watcher shuts down with its last one."""
-        try:
-            self.listeners.remove(listener)
-        except ValueError:
-            return
-        if not self.listeners:
-            self.shutdown(None)
-
-    def busy(self) -> bool:
-        for listener in self.listeners:
-            if listener.wanted():
-                return True
-        return False
-
-    def kick(self) -> None:
-        """Re-check soon: something outside the watcher may have consumed the fd's edge."""
-        if not self.kicked and not self.closed:
-            self.kicked = True
-            self.loop.call_soon(self.check)
-
-    def check(self) -> None:
-        """Read ZMQ_EVENTS and let listeners act until a read leaves nothing to do."""
-        self.kicked = False
-        # Listeners whose calls completed nothing at these events (a ROUTER_MANDATORY send to a
-        # full peer while another has room: POLLOUT is set, yet that send would block). They
-        # are not retried until the events change, or this would spin.
-        stuck: Optional[Dict[Any, int]] = None
-        for _ in range(_MAX_ROUNDS):
-            if self.closed:
-                return
-            sock = None
-            for listener in self.listeners:
-                if not listener.sock.closed:
-                    sock = listener.sock
-                    break
-            if sock is None:
-                self.shutdown(None)
-                return
-            try:
-                # Always read it, even with nobody waiting: this is what resets the fd, which
-                # the loop watches level-triggered and would otherwise report again and again.
-                events = _bget(sock, _EVENTS)
-            except ZMQError as e:
-                if e.errno == _EINTR:
-                    self.kick()
-                    return
-                self.shutdown(None if e.errno == _ENOTSOCK else e)
-                return
-            outcome = _IDLE
-            for listener in tuple(self.listeners):
-                if listener.wanted() & events and (stuck is None or stuck.get(listener) != events):
-                    result = listener.ready(events)
-                    if result == _TRIED:
-                        if stuck is None:
-                            stuck = {}
-                        stuck[listener] = events
-                    if result > outcome:
-                        outcome = result
-            if outcome == _IDLE:
-                # The last libzmq call was that EVENTS read: any change from here on signals the fd.
-                return
-            # Completed or merely tried, libzmq calls processed commands: look again.
-        self.kick()
-
-    def shutdown(self, exc: Optional[BaseException]) -> None:
-        """Stop watching (before the socket is closed: the fd dies with it) and abort listeners."""
-        if self.closed:
-            return
-        self.closed = True
-        table = self.table
-        if table.by_key.get(self.key) is self:
-            del table.by_key[self.key]
-        if table.by_fd.get(self.fd) is self:
-            del table.by_fd[self.fd]
-            # Only while the fd is ours: a reused fd number's reader belongs to its new socket.
-            if not self.loop.is_closed():
-                self.loop.remove_reader(self.fd)
-        listeners, self.listeners = self.listeners, []
-        for listener in listeners:
-            listener.abort(exc)
-
-
-def _find_watcher(loop: Any, key: int) -> Optional[_Watcher]:
-    table = _watchers.get(loop)
-    return None if table is None else table.by_key.get(key)
-
-
-def _get_watcher(loop: Any, sock: Any, key: int) -> _Watcher:
-    """The loop's watcher for sock's libzmq socket, created if needed."""
-    table = _watchers.get(loop)
-    if table is None:
-        table = _watchers[loop] = _LoopWatchers()
-    w = table.by_key.get(key)
-    if w is not None:
-        if not w.stale():
-            return w
-        # A closed socket's watcher, its address now reused: that socket's waiters are over.
-        w.shutdown(None)
-    fd = _bget(sock, _FD)
-    other = table.by_fd.get(fd)
-    if other is not None:
-        # A live socket's fd is its own, so that watcher's socket is gone and the fd reused.
-        # The loop's registration of it is dead too (the kernel dropped it with the old fd):
-        # replace it rather than inherit it.
-        other.shutdown(None)
-    w = _Watcher(loop, key, fd, table)
-    _watcher_generation[0] += 1
-    return w
+# -- the futures driver: pending operations and engines ------------------------------------------
 
 
 def _cancel(fut: Any) -> None:
@@ -279,25 +85,35 @@ def _cancel(fut: Any) -> None:
         pass
 
 
-# -- pending operations ------------------------------------------------------------------------
+class _FuturePending(rd.Pending):
+    """A pending operation whose waiter awaits a future (with RCVTIMEO/SNDTIMEO as a timer)."""
 
+    __slots__ = ("future", "timer")
 
-class _Waiter:
-    """A queued send/recv/poll: its future, the non-blocking call to retry, a result transform."""
-
-    __slots__ = ("future", "call", "post", "timer", "queue")
-
-    def __init__(self, future: _Future, call: Any, post: Optional[Callable[[Any], Any]], queue: Deque["_Waiter"]) -> None:
+    def __init__(self, sock: Any, call: Any, mask: int, post: Optional[Callable[[Any], Any]], future: _Future) -> None:
+        rd.Pending.__init__(self, sock, call, mask, post)
         self.future = future
-        self.call = call
-        self.post = post
         self.timer: Any = None
-        self.queue = queue
 
-    def in_progress(self) -> bool:
-        # A multipart send/recv that got part-way must finish, cancelled or not, or the next
-        # message would be glued to its remains.
-        return getattr(self.call, "started", False)
+    def waiting(self) -> bool:
+        return not self.future.done()
+
+    def finish(self, value: Any, error: Optional[BaseException]) -> bool:
+        if self.timer is not None:
+            self.stop_timer()
+        if error is None:
+            self.future.set_result(value)
+        else:
+            self.future.set_exception(error)
+        return True
+
+    def abort(self, error: Optional[BaseException]) -> None:
+        self.stop_timer()
+        if not self.future.done():
+            if error is None:
+                _cancel(self.future)
+            else:
+                self.future.set_exception(error)
 
     def stop_timer(self) -> None:
         if self.timer is not None:
@@ -305,159 +121,190 @@ class _Waiter:
             self.timer = None
 
     def on_done(self, fut: Any) -> None:
-        # Only cancellation by the caller needs cleaning up here; we tidy up ourselves otherwise.
+        # Only cancellation by the caller needs cleaning up here; the engine tidies up otherwise.
         if fut.cancelled():
             self.stop_timer()
-            if not self.in_progress():
-                try:
-                    self.queue.remove(self)
-                except ValueError:
-                    pass
+            if not self.started():
+                self.withdraw()
 
     def expire(self) -> None:
-        """RCVTIMEO/SNDTIMEO ran out: fail with Again, as a blocking call would."""
+        """RCVTIMEO/SNDTIMEO ran out: fail with Again, as a blocking call would (a poll: 0)."""
         self.timer = None
-        if self.future.done() or self.in_progress():
+        if self.future.done() or self.started():
             return
-        try:
-            self.queue.remove(self)
-        except ValueError:
-            pass
-        self.future.set_exception(Again())
-
-
-class _RecvMultipart:
-    """recv_multipart as a retryable non-blocking call (keeps frames already taken)."""
-
-    __slots__ = ("sock", "flags", "copy", "track", "parts")
-
-    def __init__(self, sock: Any, flags: int, copy: bool, track: bool) -> None:
-        self.sock, self.flags, self.copy, self.track = sock, flags | _DONTWAIT, copy, track
-        self.parts: List[Any] = []
-
-    @property
-    def started(self) -> bool:
-        return bool(self.parts)
-
-    def __call__(self) -> List[Any]:
-        sock, flags, copy, track, parts = self.sock, self.flags, self.copy, self.track, self.parts
-        if not parts:
-            parts.append(_brecv(sock, flags, copy, track))
-        info = sock._rinfo
-        # libzmq delivers a message's frames together, so once the first is here the rest are.
-        while info.more:
-            parts.append(_brecv(sock, flags, copy, track))
-        self.parts = []
-        return parts
-
-
-class _SendMultipart:
-    """send_multipart as a retryable non-blocking call (resumes after frames already sent)."""
-
-    __slots__ = ("sock", "parts", "flags", "copy", "track", "kwargs", "index")
-
-    def __init__(self, sock: Any, parts: List[Any], flags: int, copy: bool, track: bool, kwargs: Dict[str, Any]) -> None:
-        self.sock, self.parts, self.flags = sock, parts, flags | _DONTWAIT
-        self.copy, self.track, self.kwargs = copy, track, kwargs
-        self.index = 0
-
-    @property
-    def started(self) -> bool:
-        return self.index > 0
-
-    def __call__(self) -> Any:
-        sock, parts, copy, track = self.sock, self.parts, self.copy, self.track
-        last = len(parts) - 1
-        more = self.flags | _SNDMORE
-        i = self.index
-        while i < last:
-            _bsend(sock, parts[i], more, copy, track)
-            i += 1
-            self.index = i
-        result = _bsend(sock, parts[last], self.flags, copy, track, **self.kwargs)
-        self.index = 0
-        return result
-
-
-def _serve(queue: Deque[_Waiter]) -> int:
-    """Complete queued operations in order until one would block (returns _IDLE/_TRIED/_DONE)."""
-    outcome = _IDLE
-    while queue:
-        w = queue[0]
-        fut = w.future
-        if fut.done() and not w.in_progress():
-            queue.popleft()
-            continue
-        if outcome == _IDLE:
-            outcome = _TRIED
-        try:
-            result = w.call()
-        except Again:
-            break
-        except Exception as e:
-            queue.popleft()
-            w.stop_timer()
-            outcome = _DONE
-            if not fut.done():
-                fut.set_exception(e)
-            continue
-        queue.popleft()
-        w.stop_timer()
-        outcome = _DONE
-        if fut.done():
-            # Cancelled while a multipart send was half done: it is finished now, nobody waits.
-            continue
-        post = w.post
-        if post is not None:
-            try:
-                result = post(result)
-            except Exception as e:
-                fut.set_exception(e)
-                continue
-        fut.set_result(result)
-    return outcome
-
-
-def _abort_queues(queues: Tuple[Deque[_Waiter], ...], exc: Optional[BaseException]) -> None:
-    """Empty the queues, cancelling their futures (or failing them with exc)."""
-    for queue in queues:
-        while queue:
-            w = queue.popleft()
-            w.stop_timer()
-            if not w.future.done():
-                if exc is None:
-                    _cancel(w.future)
-                else:
-                    w.future.set_exception(exc)
-
-
-def _purged(queue: Deque[_Waiter]) -> bool:
-    """Drop finished entries from the head; True if nothing is left waiting."""
-    while queue:
-        w = queue[0]
-        if w.future.done() and not w.in_progress():
-            queue.popleft()
+        self.withdraw()
+        if self.call is None:
+            self.future.set_result(0)
         else:
-            return False
-    return True
+            self.future.set_exception(Again())
+
+
+class _Table:
+    """A loop's engines, by libzmq socket address and by fd."""
+
+    __slots__ = ("by_key", "by_fd", "sweep_pending")
+
+    def __init__(self) -> None:
+        self.by_key: Dict[int, _FutureEngine] = {}
+        self.by_fd: Dict[int, _FutureEngine] = {}
+        self.sweep_pending = False
+
+    def sweep(self) -> None:
+        self.sweep_pending = False
+        for engine in list(self.by_key.values()):
+            engine.after_call()
+
+
+# Weak on the loop: a closed, dropped loop takes its engines (and the sockets they pin) along.
+_tables: "WeakKeyDictionary[Any, _Table]" = WeakKeyDictionary()
+# Bumped whenever an engine is created, so a socket object that has none cached knows when it
+# is worth looking again (another object over the same libzmq socket may have made one).
+_generation = [0]
+
+
+class _FutureEngine(rd.Engine):
+    """An engine on a loop with asyncio's API: add_reader wakes it, call_soon kicks it.
+
+    Its users are the socket objects' `_SocketIO`s and the pending Poller operations over the
+    socket; it stops watching the fd when the last one leaves."""
+
+    __slots__ = ("loop", "table", "users", "kicked")
+
+    def __init__(self, loop: Any, key: int, fd: int, sock: Any, table: _Table) -> None:
+        rd.Engine.__init__(self, key, fd, sock)
+        self.loop = loop
+        self.table = table
+        self.users: List[Any] = []
+        self.kicked = False
+        table.by_key[key] = self
+        table.by_fd[fd] = self
+        loop.add_reader(fd, self.on_readable)
+
+    def on_readable(self) -> None:
+        self.kicked = False
+        if not self.drain():
+            self.kick()
+
+    def kick(self) -> None:
+        if not self.kicked and not self.closed:
+            self.kicked = True
+            self.loop.call_soon(self.on_readable)
+
+    def unwatch(self) -> None:
+        table = self.table
+        if table.by_key.get(self.key) is self:
+            del table.by_key[self.key]
+        if table.by_fd.get(self.fd) is self:
+            del table.by_fd[self.fd]
+            # Only while the fd is ours: a reused fd number's reader belongs to its new socket.
+            if not self.loop.is_closed():
+                self.loop.remove_reader(self.fd)
+
+    def live_sock(self) -> Any:
+        sock = rd.Engine.live_sock(self)
+        if sock is None:
+            for user in self.users:
+                if not user.sock.closed:
+                    self.sock = sock = user.sock
+                    break
+        return sock
+
+    def stale(self) -> bool:
+        """True if every socket object it serves is closed: someone closed the libzmq socket
+        behind our back (a synchronous close), so its fd may already belong to another."""
+        return all(user.sock.closed for user in self.users)
+
+    def join(self, user: Any) -> None:
+        if user not in self.users:
+            self.users.append(user)
+
+    def leave(self, user: Any) -> None:
+        try:
+            self.users.remove(user)
+        except ValueError:
+            return
+        if not self.users:
+            self.close(None)
+
+    def close(self, error: Optional[BaseException]) -> None:
+        if not self.closed:
+            rd.Engine.close(self, error)
+            # Users with nothing pending hear of it too (a ZMQStream closes on ETERM).
+            for user in list(self.users):
+                user.engine_closed(error)
+
+
+def _kick_all_soon(loop: Any) -> None:
+    """Soon, have every engine of the loop drain again: code that ran (a ZMQStream callback, say)
+    may have called libzmq on any of their sockets."""
+    table = _tables.get(loop)
+    if table is not None and not table.sweep_pending:
+        table.sweep_pending = True
+        loop.call_soon(table.sweep)
+
+
+def _find_engine(loop: Any, key: int) -> Optional[_FutureEngine]:
+    table = _tables.get(loop)
+    return None if table is None else table.by_key.get(key)
+
+
+def _get_engine(loop: Any, sock: Any, key: int) -> _FutureEngine:
+    """The loop's engine for sock's libzmq socket, created if needed."""
+    table = _tables.get(loop)
+    if table is None:
+        table = _tables[loop] = _Table()
+    engine = table.by_key.get(key)
+    if engine is not None:
+        if not engine.stale():
+            return engine
+        # A closed socket's engine, its address now reused: that socket's waiters are over.
+        engine.close(None)
+    fd = bget(sock, rd.FD)
+    other = table.by_fd.get(fd)
+    if other is not None:
+        # A live socket's fd is its own, so that engine's socket is gone and the fd reused. The
+        # loop's registration of it is dead too (the kernel dropped it with the old fd).
+        other.close(None)
+    engine = _FutureEngine(loop, key, fd, sock, table)
+    _generation[0] += 1
+    return engine
+
+
+def _engine_of(loop: Any, sock: Any) -> _FutureEngine:
+    """The loop's engine for any socket object, joined by its _SocketIO if it is an async one."""
+    io = getattr(sock, "_io", None)
+    if isinstance(io, _SocketIO):
+        io.get_loop()
+        return io.ensure_engine(loop)
+    return _get_engine(loop, sock, sock.underlying)
+
+
+def _kick_engines(loop: Any, items: List[Tuple[Any, int]]) -> None:
+    """After a zmq_poll over these sockets outside their engines: let their waiters re-check."""
+    table = _tables.get(loop)
+    if table is None or not table.by_key:
+        return
+    for obj, _ in items:
+        if isinstance(obj, backend.Socket) and not obj.closed:
+            engine = table.by_key.get(obj.underlying)
+            if engine is not None:
+                engine.after_call()
+
+
+# -- the futures driver: one socket object in its loop ---------------------------------------------
 
 
 class _SocketIO:
-    """An async socket's waiting state in its current loop: queues, and its watcher listener."""
+    """An async socket object's binding to its current loop, and its cached engine there."""
 
-    __slots__ = ("sock", "key", "loop", "watcher", "generation", "recvq", "sendq", "pollq")
+    __slots__ = ("sock", "key", "loop", "engine", "generation")
 
     def __init__(self, sock: "_AsyncSocket", loop: Any = None) -> None:
         self.sock = sock
         self.key = sock.underlying
         self.loop = loop
-        self.watcher: Optional[_Watcher] = None
+        self.engine: Optional[_FutureEngine] = None
         self.generation = -1
-        self.recvq: Deque[_Waiter] = deque()
-        self.sendq: Deque[_Waiter] = deque()
-        self.pollq: Deque[_Waiter] = deque()
-
-    # -- loop binding ----------------------------------------------------------------------------
 
     def get_loop(self) -> Any:
         """The running loop, else the bound one (if still open), else the default one."""
@@ -472,103 +319,62 @@ class _SocketIO:
         return loop
 
     def rebind(self, loop: Any) -> None:
-        """Move to another loop (e.g. a second asyncio.run): leave the old loop's watcher."""
-        old, w = self.loop, self.watcher
-        # The old loop's waiters stay behind with it; the new loop starts with empty queues.
-        stale = (self.recvq, self.sendq, self.pollq)
-        self.recvq, self.sendq, self.pollq = deque(), deque(), deque()
+        """Move to another loop (e.g. a second asyncio.run): this object's waiters over there
+        are cancelled; the new loop starts with none."""
+        old, engine = self.loop, self.engine
         self.loop = loop
-        self.watcher = None
+        self.engine = None
         self.generation = -1
-        if old is None or (w is None and not any(stale)):
+        if old is None or engine is None or engine.closed:
             return
         if old.is_running() and not old.is_closed():
             # Another thread runs it: tidy up over there, where its callbacks run.
-            old.call_soon_threadsafe(self._leave, w, stale)
+            old.call_soon_threadsafe(self.leave, engine)
         else:
-            self._leave(w, stale)
+            self.leave(engine)
 
-    def _leave(self, w: Optional[_Watcher], stale: Tuple[Deque[_Waiter], ...]) -> None:
-        _abort_queues(stale, None)
-        if w is not None:
-            w.discard(self)
+    def leave(self, engine: _FutureEngine) -> None:
+        engine.forget(self.sock)
+        engine.leave(self)
 
-    def ensure_watcher(self, loop: Any) -> _Watcher:
-        w = self.watcher
-        if w is None or w.closed or w.loop is not loop:
-            w = self.watcher = _get_watcher(loop, self.sock, self.key)
-        w.add(self)
-        return w
+    def ensure_engine(self, loop: Any) -> _FutureEngine:
+        engine = self.engine
+        if engine is None or engine.closed or engine.loop is not loop:
+            engine = self.engine = _get_engine(loop, self.sock, self.key)
+        engine.join(self)
+        return engine
 
     def after_call(self) -> None:
-        """A libzmq call was made outside the watcher: have waiters re-check if there are any."""
-        w = self.watcher
-        if w is None or w.closed:
-            if self.generation == _watcher_generation[0] or self.loop is None:
+        """A libzmq call was made outside the engine: have waiters re-check if there are any."""
+        engine = self.engine
+        if engine is None or engine.closed:
+            if self.generation == _generation[0] or self.loop is None:
                 return
-            # Maybe a shadow of this socket or a Poller made a watcher for it meanwhile.
-            self.generation = _watcher_generation[0]
-            w = _find_watcher(self.loop, self.key)
-            if w is None:
+            # Maybe a shadow of this socket or a Poller made an engine for it meanwhile.
+            self.generation = _generation[0]
+            engine = _find_engine(self.loop, self.key)
+            if engine is None:
                 return
-            self.watcher = w
-        if w.busy():
-            w.kick()
+            self.engine = engine
+        if engine.recvq or engine.sendq or engine.polls:
+            engine.kick()
 
-    # -- watcher listener --------------------------------------------------------------------------
-
-    def wanted(self) -> int:
-        mask = 0
-        if self.recvq:
-            mask = _POLLIN
-        if self.sendq:
-            mask |= _POLLOUT
-        for w in self.pollq:
-            mask |= w.call
-        return mask
-
-    def ready(self, events: int) -> int:
-        outcome = _IDLE
-        if self.pollq and self._resolve_polls(events):
-            outcome = _DONE
-        if events & _POLLIN and self.recvq:
-            outcome = max(outcome, _serve(self.recvq))
-        if events & _POLLOUT and self.sendq:
-            outcome = max(outcome, _serve(self.sendq))
-        return outcome
-
-    def _resolve_polls(self, events: int) -> bool:
-        resolved = False
-        for w in list(self.pollq):
-            fut = w.future
-            if fut.done():
-                self.pollq.remove(w)
-            elif events & w.call:
-                self.pollq.remove(w)
-                w.stop_timer()
-                fut.set_result(events & w.call)
-                resolved = True
-        return resolved
-
-    def abort(self, exc: Optional[BaseException]) -> None:
-        """Cancel every pending operation (or fail them with exc)."""
-        _abort_queues((self.recvq, self.sendq, self.pollq), exc)
+    def engine_closed(self, error: Optional[BaseException]) -> None:
+        pass  # its pending operations were ended; the next call makes a new engine
 
     def close(self, closing: bool) -> None:
-        """Before the libzmq socket closes (`closing`), or this object merely forgets it:
-        cancel this object's waiters; if the socket goes, stop watching its fd (every
-        listener's waiters are cancelled too), while the fd is still open."""
-        self.abort(None)
-        w = self.watcher
-        self.watcher = None
-        if w is None or w.closed:
-            w = None if self.loop is None else _find_watcher(self.loop, self.key)
-            if w is None:
+        """Before the libzmq socket closes (`closing`: its engine stops watching the fd, every
+        waiter over it is cancelled), or this object merely forgets it (only its waiters are)."""
+        engine = self.engine
+        self.engine = None
+        if engine is None or engine.closed:
+            engine = None if self.loop is None else _find_engine(self.loop, self.key)
+            if engine is None:
                 return
         if closing:
-            w.shutdown(None)
+            engine.close(None)
         else:
-            w.discard(self)
+            self.leave(engine)
 
     def closed_elsewhere(self) -> None:
         """The libzmq socket is being closed through another object (a shadow, the context's
@@ -577,13 +383,13 @@ class _SocketIO:
         if loop is None:
             return  # never used with a loop: nothing to undo
         # A shadow of a socket made outside zmq_cffi (no cell) only forgets it: the socket
-        # stays open, and other shadows of it keep waiting on the shared watcher.
+        # stays open, and other shadows of it keep waiting on the shared engine.
         closing = self.sock._cell is not None
         if self.sock._running_loop() is loop or not loop.is_running():
             self.close(closing)
         elif not loop.is_closed():
             # Its loop runs in another thread: undo there (the fd may be gone by then, which
-            # the loop's selector and _get_watcher both cope with).
+            # the loop's selector and _get_engine both cope with).
             loop.call_soon_threadsafe(self.close, closing)
 
     # -- starting operations -----------------------------------------------------------------------
@@ -595,7 +401,7 @@ class _SocketIO:
         return fut
 
     def failed(self, loop: Any, exc: BaseException) -> _Future:
-        if isinstance(exc, ZMQError) and exc.errno == _ENOTSOCK and self.sock.closed:
+        if isinstance(exc, ZMQError) and exc.errno == rd.ENOTSOCK and self.sock.closed:
             # As pyzmq does: using a closed socket raises at once rather than in the future.
             raise exc
         fut: _Future = loop.create_future()
@@ -603,47 +409,169 @@ class _SocketIO:
         self.after_call()
         return fut
 
-    def wait(self, loop: Any, sending: bool, call: Any, post: Optional[Callable[[Any], Any]]) -> _Future:
-        """Queue an operation that would block; the watcher completes it when it can."""
-        queue = self.sendq if sending else self.recvq
+    def run(self, sending: bool, func: Callable[..., Any], args: Tuple[Any, ...], flags: int, post: Optional[Callable[[Any], Any]]) -> _Future:
+        """A send or receive: at once (see _readiness.attempt), else queued in the engine."""
+        loop = self.get_loop()
+        engine = self.engine
+        try:
+            result = rd.attempt(None if engine is None else engine.sendq if sending else engine.recvq, func, args, flags, post)
+        except Exception as e:
+            return self.failed(loop, e)
+        if result is not rd.QUEUE:
+            return self.done(loop, result)
+        engine = self.ensure_engine(loop)
         fut: _Future = loop.create_future()
-        w = _Waiter(fut, call, post, queue)
-        queue.append(w)
-        timeout = _bget(self.sock, _SNDTIMEO if sending else _RCVTIMEO)
+        p = _FuturePending(self.sock, partial(func, *args) if args else func, 0, post, fut)
+        engine.add(p, engine.sendq if sending else engine.recvq)
+        timeout = bget(self.sock, rd.SNDTIMEO if sending else rd.RCVTIMEO)
         if timeout >= 0:
-            w.timer = loop.call_later(timeout / 1000.0, w.expire)
-        fut.add_done_callback(w.on_done)
+            p.timer = loop.call_later(timeout / 1000.0, p.expire)
+        fut.add_done_callback(p.on_done)
         # Our failed attempt processed commands, maybe swallowing a signal meant for another
         # waiter; and a brand-new waiter deserves a look at the current state anyway.
-        self.ensure_watcher(loop).kick()
+        engine.kick()
         return fut
 
-    def run(self, sending: bool, call: Any, flags: int, post: Optional[Callable[[Any], Any]] = None) -> _Future:
-        """Try `call` now if nobody is queued ahead (or with NOBLOCK); else queue it."""
+    def wait_events(self, timeout: Optional[int], flags: int) -> _Future:
         loop = self.get_loop()
-        queue = self.sendq if sending else self.recvq
-        if _purged(queue) or (flags & _DONTWAIT and not queue[0].in_progress()):
-            try:
-                result = call()
-            except Again as e:
-                if flags & _DONTWAIT:
-                    return self.failed(loop, e)
-            except Exception as e:
-                return self.failed(loop, e)
+        events = bget(self.sock, EVENTS) & flags
+        if events or timeout == 0:
+            return self.done(loop, events)
+        engine = self.ensure_engine(loop)
+        fut: _Future = loop.create_future()
+        p = _FuturePending(self.sock, None, flags, None, fut)
+        engine.add(p, engine.polls)
+        if timeout is not None and timeout >= 0:
+            p.timer = loop.call_later(timeout / 1000.0, p.expire)
+        fut.add_done_callback(p.on_done)
+        engine.kick()
+        return fut
+
+
+# -- the futures driver: Poller ------------------------------------------------------------------
+
+
+class _PollerPending(rd.Pending):
+    """A pending Poller.poll's wait on one of its sockets: its events make the poll look again."""
+
+    __slots__ = ("op",)
+
+    def __init__(self, op: "_PollOp", sock: Any, mask: int) -> None:
+        rd.Pending.__init__(self, sock, None, mask, None)
+        self.op = op
+
+    def waiting(self) -> bool:
+        return not self.op.future.done()
+
+    def finish(self, value: Any, error: Optional[BaseException]) -> bool:
+        return self.op.recheck()
+
+    def engine_closed(self, error: Optional[BaseException]) -> None:
+        pass  # ended by abort() already
+
+    def abort(self, error: Optional[BaseException]) -> None:
+        op = self.op
+        if not op.future.done():
+            if error is None:
+                _cancel(op.future)
             else:
-                if post is not None:
-                    try:
-                        result = post(result)
-                    except Exception as e:
-                        return self.failed(loop, e)
-                return self.done(loop, result)
-        elif flags & _DONTWAIT:
-            # A multipart message is half-way through: nothing may come between its frames.
-            return self.failed(loop, Again())
-        return self.wait(loop, sending, call, post)
+                op.future.set_exception(error)
+        op.cleanup()
 
 
-# -- the public mixins --------------------------------------------------------------------------
+class _PollOp:
+    """One pending Poller.poll: waits on every polled socket and fd until one is ready."""
+
+    __slots__ = ("loop", "future", "poller", "entries", "readers", "writers", "timer", "finished")
+
+    def __init__(self, loop: Any, future: _Future, items: List[Tuple[Any, int]], timeout: float) -> None:
+        self.loop = loop
+        self.future = future
+        # A private snapshot: registrations changed during the wait apply to the next poll.
+        self.poller = Poller()
+        self.entries: List[Tuple[_FutureEngine, _PollerPending]] = []
+        self.readers: List[int] = []
+        self.writers: List[int] = []
+        self.timer: Any = None
+        self.finished = False
+        for obj, flags in items:
+            self.poller.register(obj, flags)
+        try:
+            for obj, flags in items:
+                if isinstance(obj, backend.Socket):
+                    mask = flags & (POLLIN | POLLOUT)
+                    if mask:
+                        engine = _engine_of(loop, obj)
+                        p = _PollerPending(self, obj, mask)
+                        engine.join(p)
+                        engine.add(p, engine.polls)
+                        self.entries.append((engine, p))
+                else:
+                    fd = _fd_of(obj)
+                    if flags & POLLIN:
+                        loop.add_reader(fd, self.recheck)
+                        self.readers.append(fd)
+                    if flags & POLLOUT:
+                        loop.add_writer(fd, self.recheck)
+                        self.writers.append(fd)
+        except BaseException:
+            self.cleanup()
+            raise
+        for engine, _ in self.entries:
+            engine.kick()
+        if timeout > 0:
+            self.timer = loop.call_later(timeout / 1000.0, self.expire)
+        future.add_done_callback(self.cleanup)
+
+    def recheck(self) -> bool:
+        """Something may be ready: zmq_poll with no wait decides. True once resolved."""
+        if self.future.done():
+            self.cleanup()
+            return True
+        try:
+            ready = self.poller.poll(0)
+        except Exception as e:
+            self.future.set_exception(e)
+            self.cleanup()
+            return True
+        if ready:
+            self.future.set_result(ready)
+            self.cleanup()  # which also kicks the engines below
+            return True
+        # zmq_poll processed every polled socket's commands: others waiting on them re-check.
+        for engine, _ in self.entries:
+            engine.after_call()
+        return False
+
+    def expire(self) -> None:
+        self.timer = None
+        if not self.future.done():
+            self.future.set_result([])
+        self.cleanup()
+
+    def cleanup(self, _fut: Any = None) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        entries, self.entries = self.entries, []
+        for engine, p in entries:
+            p.withdraw()
+            engine.leave(p)
+        loop = self.loop
+        if not loop.is_closed():
+            for fd in self.readers:
+                loop.remove_reader(fd)
+            for fd in self.writers:
+                loop.remove_writer(fd)
+        for engine, _ in entries:
+            if not engine.closed:
+                engine.after_call()
+
+
+# -- the surface ----------------------------------------------------------------------------------
 
 
 class _Async:
@@ -659,13 +587,18 @@ class _Async:
         """The loop to use when none is running (calls made outside a coroutine)."""
         raise NotImplementedError
 
+    @staticmethod
+    def _as_loop(io_loop: Any) -> Any:
+        """The loop object to use for a loop given by the caller (`Socket(..., io_loop)`)."""
+        return io_loop
+
     def _get_loop(self) -> Any:
         loop = self._running_loop()
         return loop if loop is not None else self._default_loop()
 
 
 class _AsyncSocket(_Async, Socket):
-    """A Socket whose send/recv/poll methods return futures instead of blocking.
+    """A Socket whose send/recv/poll methods return awaitables instead of blocking.
 
     Every other method (options, bind, connect, ...) is the synchronous one. A call that can
     complete at once returns an already finished future; one that would block waits in a
@@ -681,11 +614,10 @@ class _AsyncSocket(_Async, Socket):
     _raw_handle: Any = _NULL
 
     def _set_handle(self, value: Any) -> None:
+        key = self.underlying
         self.__dict__["_raw_handle"] = value
-        if value == _NULL:
-            io = self.__dict__.get("_io")
-            if io is not None:
-                io.closed_elsewhere()
+        if value == _NULL and key:
+            self._closed_elsewhere(key)
 
     # The backend clears `_handle` on every object over a libzmq socket when any of them
     # closes it (closing a shadow closes the socket, as in pyzmq), before calling zmq_close:
@@ -709,12 +641,38 @@ class _AsyncSocket(_Async, Socket):
             context = _from_socket
         super().__init__(context, socket_type, shadow=shadow, copy_threshold=copy_threshold)
         # Set through object: attribute assignment on sockets means "set an option".
-        object.__setattr__(self, "_io", _SocketIO(self, io_loop))
+        object.__setattr__(self, "_io", _SocketIO(self, None if io_loop is None else self._as_loop(io_loop)))
 
     @classmethod
     def from_socket(cls: Type[_AsyncSocketT], socket: Socket, io_loop: Any = None) -> _AsyncSocketT:
         """An async socket over the same libzmq socket as `socket` (same as `cls(socket)`)."""
         return cls(socket, io_loop=io_loop)
+
+    # -- the driver's hooks (here: the futures driver; zmq_cffi.aio adds trio's) ------------------
+
+    def _run(self, sending: bool, func: Callable[..., Any], args: Tuple[Any, ...], flags: int, post: Optional[Callable[[Any], Any]] = None) -> Awaitable[Any]:
+        """A send or receive: `func(*args)` now if nobody is queued ahead, else when ready."""
+        return self._io.run(sending, func, args, flags, post)
+
+    def _wait_events(self, timeout: Optional[int], flags: int) -> Awaitable[int]:
+        return self._io.wait_events(timeout, flags)
+
+    def _fail(self, exc: BaseException) -> Awaitable[Any]:
+        """An awaitable that raises `exc` (arguments refused before any libzmq call)."""
+        io = self._io
+        return io.failed(io.get_loop(), exc)
+
+    def _after_call(self) -> None:
+        """A libzmq call was made outside the engine (it may have consumed the fd's edge)."""
+        io = self._io
+        if io is not None:
+            io.after_call()
+
+    def _closed_elsewhere(self, key: int) -> None:
+        """The libzmq socket at address `key` is being closed, maybe through another object."""
+        io = self.__dict__.get("_io")
+        if io is not None:
+            io.closed_elsewhere()
 
     def close(self, linger: Optional[int] = None) -> None:
         """Cancel pending futures, then close as the synchronous socket does."""
@@ -728,10 +686,10 @@ class _AsyncSocket(_Async, Socket):
     # -- calls that may consume the fd's edge ---------------------------------------------------
 
     def get(self, option: int) -> Union[int, bytes]:
-        """Get a socket option. Reading EVENTS makes pending futures re-check readiness."""
+        """Get a socket option. Reading EVENTS makes pending calls re-check readiness."""
         value = super().get(option)
-        if option == _EVENTS and self._io is not None:
-            self._io.after_call()
+        if option == EVENTS:
+            self._after_call()
         return value
 
     getsockopt = get
@@ -741,33 +699,34 @@ class _AsyncSocket(_Async, Socket):
         try:
             return super().bind(addr)
         finally:
-            self._io.after_call()
+            self._after_call()
 
     def connect(self, addr: Union[str, bytes]) -> _EndpointContext:
         """Connect to an endpoint (see Socket.connect)."""
         try:
             return super().connect(addr)
         finally:
-            self._io.after_call()
+            self._after_call()
 
     def unbind(self, addr: Union[str, bytes]) -> None:
         """Stop listening on an endpoint."""
         try:
             super().unbind(addr)
         finally:
-            self._io.after_call()
+            self._after_call()
 
     def disconnect(self, addr: Union[str, bytes]) -> None:
         """Disconnect from an endpoint."""
         try:
             super().disconnect(addr)
         finally:
-            self._io.after_call()
+            self._after_call()
 
     # -- receiving -----------------------------------------------------------------------------
 
     # Where the synchronous Socket returns X these return an Awaitable[X] (a future of the
-    # loop): a deliberate change of the inherited signatures, hence the override ignores.
+    # loop, or a coroutine under trio): a deliberate change of the inherited signatures, hence
+    # the override ignores.
 
     @overload  # type: ignore[override]
     def recv(self, flags: int = ..., copy: Literal[True] = ..., track: bool = ...) -> Awaitable[bytes]: ...
@@ -782,25 +741,9 @@ class _AsyncSocket(_Async, Socket):
     def recv(self, flags: int = ..., copy: bool = ..., track: bool = ...) -> Awaitable[Union[bytes, Frame]]: ...
 
     def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Awaitable[Union[bytes, Frame]]:
-        """A future of one frame: bytes, or a Frame with copy=False."""
-        io = self._io
-        queue = io.recvq
-        if _purged(queue) or (flags & _DONTWAIT and not queue[0].in_progress()):
-            # Fast path: a message may already be there. NOBLOCK tries at once even when
-            # others already wait, as in pyzmq.
-            try:
-                msg = _brecv(self, flags | _DONTWAIT, copy, track)
-            except Again as e:
-                if flags & _DONTWAIT:
-                    return io.failed(io.get_loop(), e)
-            except Exception as e:
-                return io.failed(io.get_loop(), e)
-            else:
-                return io.done(io.get_loop(), msg)
-        elif flags & _DONTWAIT:
-            # A multipart message is half-way through: nothing may come between its frames.
-            return io.failed(io.get_loop(), Again())
-        return io.wait(io.get_loop(), False, partial(_brecv, self, flags | _DONTWAIT, copy, track), None)
+        """Awaits one frame: bytes, or a Frame with copy=False. NOBLOCK tries at once even when
+        others already wait, as in pyzmq."""
+        return self._run(False, brecv, (self, flags | DONTWAIT, copy, track), flags)
 
     @overload  # type: ignore[override]
     def recv_multipart(
@@ -821,37 +764,37 @@ class _AsyncSocket(_Async, Socket):
     ) -> Awaitable[Union[List[bytes], List[Frame]]]: ...
 
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> Awaitable[List[Any]]:
-        """A future of all frames of one message (bytes, or Frames with copy=False)."""
-        return self._io.run(False, _RecvMultipart(self, flags, copy, track), flags)
+        """Awaits all frames of one message (bytes, or Frames with copy=False)."""
+        return self._run(False, rd.RecvMultipart(self, flags, copy, track), (), flags)
 
     def recv_into(  # type: ignore[override]
         self, buffer: WriteableBuffer, /, nbytes: int = 0, flags: int = 0
     ) -> Awaitable[int]:
-        """A future of the message size, the message having been written into `buffer`."""
-        return self._io.run(False, partial(_brecv_into, self, buffer, nbytes, flags | _DONTWAIT), flags)
+        """Awaits the message size, the message having been written into `buffer`."""
+        return self._run(False, brecv_into, (self, buffer, nbytes, flags | DONTWAIT), flags)
 
-    def _recv_then(self, flags: int, post: Callable[[bytes], Any]) -> _Future:
-        return self._io.run(False, partial(_brecv, self, flags | _DONTWAIT, True, False), flags, post)
+    def _recv_then(self, flags: int, post: Callable[[bytes], Any]) -> Awaitable[Any]:
+        return self._run(False, brecv, (self, flags | DONTWAIT, True, False), flags, post)
 
     def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> Awaitable[str]:  # type: ignore[override]
-        """A future of a message decoded with `encoding`."""
+        """Awaits a message decoded with `encoding`."""
         return self._recv_then(flags, lambda b: b.decode(encoding))
 
     recv_unicode = recv_string  # type: ignore[assignment]
 
     def recv_json(self, flags: int = 0, **kwargs: Any) -> Awaitable[Any]:
-        """A future of a JSON message, parsed (keywords go to json.loads)."""
+        """Awaits a JSON message, parsed (keywords go to json.loads)."""
         return self._recv_then(flags, lambda b: json.loads(b.decode("utf-8"), **kwargs))
 
     def recv_pyobj(self, flags: int = 0) -> Awaitable[Any]:
-        """A future of an unpickled object (only from peers you trust)."""
+        """Awaits an unpickled object (only from peers you trust)."""
         return self._recv_then(flags, pickle.loads)
 
     def recv_serialized(  # type: ignore[override]
         self, deserialize: Callable[[List[Any]], R], flags: int = 0, copy: bool = True
     ) -> Awaitable[R]:
-        """A future of `deserialize(frames)` for the next multipart message."""
-        return self._io.run(False, _RecvMultipart(self, flags, copy, False), flags, deserialize)
+        """Awaits `deserialize(frames)` for the next multipart message."""
+        return self._run(False, rd.RecvMultipart(self, flags, copy, False), (), flags, deserialize)
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -868,45 +811,24 @@ class _AsyncSocket(_Async, Socket):
     def send(
         self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
     ) -> Awaitable[Optional[MessageTracker]]:
-        """A future that completes when the frame is queued: None, or a MessageTracker with track."""
-        io = self._io
-        queue = io.sendq
-        if _purged(queue) or (flags & _DONTWAIT and not queue[0].in_progress()):
-            # Fast path: there is usually room below the high water mark. NOBLOCK tries at
-            # once even when others already wait, as in pyzmq.
-            try:
-                result = _bsend(self, data, flags | _DONTWAIT, copy, track, **kwargs)
-            except Again as e:
-                if flags & _DONTWAIT:
-                    return io.failed(io.get_loop(), e)
-            except Exception as e:
-                return io.failed(io.get_loop(), e)
-            else:
-                return io.done(io.get_loop(), result)
-        elif flags & _DONTWAIT:
-            # A multipart message is half-way through: nothing may come between its frames.
-            return io.failed(io.get_loop(), Again())
-        return io.wait(io.get_loop(), True, partial(_bsend, self, data, flags | _DONTWAIT, copy, track, **kwargs), None)
+        """Awaits the frame being queued: None, or a MessageTracker with track=True. NOBLOCK
+        tries at once even when others already wait, as in pyzmq."""
+        if kwargs:
+            return self._run(True, partial(bsend, self, data, flags | DONTWAIT, copy, track, **kwargs), (), flags)
+        return self._run(True, bsend, (self, data, flags | DONTWAIT, copy, track), flags)
 
     def send_multipart(  # type: ignore[override]
         self, msg_parts: Sequence[SendData], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
     ) -> Awaitable[Optional[MessageTracker]]:
-        """A future that completes when the whole message is queued (all frames, atomically)."""
-        io = self._io
-        parts = list(msg_parts)
-        for i, part in enumerate(parts):
-            if isinstance(part, (bytes, backend.Frame)):
-                continue
-            try:
-                memoryview(part)
-            except TypeError:
-                return io.failed(io.get_loop(), TypeError(f"Frame {i} ({part!r:.32}) does not support the buffer interface."))
-        if not parts:
-            return io.failed(io.get_loop(), ValueError("send_multipart needs at least one frame"))
-        return io.run(True, _SendMultipart(self, parts, flags, copy, track, kwargs), flags)
+        """Awaits the whole message being queued (all frames, atomically)."""
+        try:
+            parts = check_frames(msg_parts)
+        except (TypeError, ValueError) as e:
+            return self._fail(e)
+        return self._run(True, rd.SendMultipart(self, parts, flags, copy, track, kwargs), (), flags)
 
     # send_string, send_json, send_pyobj and send_serialized are inherited: they end in
-    # self.send / self.send_multipart and so return those futures. Declared for type checkers.
+    # self.send / self.send_multipart and so return those awaitables. Declared for type checkers.
     if TYPE_CHECKING:
 
         def send_string(  # type: ignore[override]
@@ -934,188 +856,30 @@ class _AsyncSocket(_Async, Socket):
 
     # -- polling --------------------------------------------------------------------------------
 
-    def poll(self, timeout: Optional[int] = None, flags: int = _POLLIN) -> Awaitable[int]:  # type: ignore[override]
-        """A future of the events among `flags` that occur within `timeout` ms (None: no limit).
+    def poll(self, timeout: Optional[int] = None, flags: int = POLLIN) -> Awaitable[int]:  # type: ignore[override]
+        """Awaits the events among `flags` that occur within `timeout` ms (None: no limit).
 
         It resolves to 0 if the time runs out first."""
         if self.closed:
-            raise ZMQError(_ENOTSOCK, "the socket is closed")
-        io = self._io
-        loop = io.get_loop()
-        events = _bget(self, _EVENTS) & flags
-        if events or timeout == 0:
-            return io.done(loop, events)
-        fut: _Future = loop.create_future()
-        w = _Waiter(fut, flags, None, io.pollq)
-        io.pollq.append(w)
-        if timeout is not None and timeout >= 0:
-            w.timer = loop.call_later(timeout / 1000.0, _poll_expired, w)
-        fut.add_done_callback(w.on_done)
-        io.ensure_watcher(loop).kick()
-        return fut
-
-
-def _poll_expired(w: _Waiter) -> None:
-    w.timer = None
-    if not w.future.done():
-        try:
-            w.queue.remove(w)
-        except ValueError:
-            pass
-        w.future.set_result(0)
-
-
-# -- Poller -----------------------------------------------------------------------------------
-
-
-class _PollEntry:
-    """A pending Poller.poll call's listener on one socket's watcher."""
-
-    __slots__ = ("op", "sock", "mask")
-
-    def __init__(self, op: "_PollOp", sock: Any, mask: int) -> None:
-        self.op, self.sock, self.mask = op, sock, mask
-
-    def wanted(self) -> int:
-        return 0 if self.op.future.done() else self.mask
-
-    def ready(self, events: int) -> int:
-        return _DONE if self.op.recheck() else _TRIED
-
-    def abort(self, exc: Optional[BaseException]) -> None:
-        op = self.op
-        if not op.future.done():
-            if exc is None:
-                _cancel(op.future)
-            else:
-                op.future.set_exception(exc)
-        op.cleanup()
-
-
-class _PollOp:
-    """One pending Poller.poll: listens on every polled socket and fd until one is ready."""
-
-    __slots__ = ("loop", "future", "poller", "entries", "readers", "writers", "timer", "finished")
-
-    def __init__(self, loop: Any, future: _Future, items: List[Tuple[Any, int]], timeout: float) -> None:
-        self.loop = loop
-        self.future = future
-        # A private snapshot: registrations changed during the wait apply to the next poll.
-        self.poller = Poller()
-        self.entries: List[Tuple[_Watcher, _PollEntry]] = []
-        self.readers: List[int] = []
-        self.writers: List[int] = []
-        self.timer: Any = None
-        self.finished = False
-        for obj, flags in items:
-            self.poller.register(obj, flags)
-        try:
-            for obj, flags in items:
-                if isinstance(obj, backend.Socket):
-                    mask = flags & (_POLLIN | _POLLOUT)
-                    if mask:
-                        w = _watcher_of(loop, obj)
-                        entry = _PollEntry(self, obj, mask)
-                        w.add(entry)
-                        self.entries.append((w, entry))
-                else:
-                    fd = _fd_of(obj)
-                    if flags & _POLLIN:
-                        loop.add_reader(fd, self.recheck)
-                        self.readers.append(fd)
-                    if flags & _POLLOUT:
-                        loop.add_writer(fd, self.recheck)
-                        self.writers.append(fd)
-        except BaseException:
-            self.cleanup()
-            raise
-        if timeout > 0:
-            self.timer = loop.call_later(timeout / 1000.0, self.expire)
-        future.add_done_callback(self.cleanup)
-
-    def recheck(self) -> bool:
-        """Something may be ready: zmq_poll with no wait decides. True once resolved."""
-        if self.future.done():
-            self.cleanup()
-            return True
-        try:
-            ready = self.poller.poll(0)
-        except Exception as e:
-            self.future.set_exception(e)
-            self.cleanup()
-            return True
-        if ready:
-            self.future.set_result(ready)
-            self.cleanup()  # which also kicks the watchers below
-            return True
-        # zmq_poll processed every polled socket's commands: others waiting on them re-check.
-        for w, _ in self.entries:
-            if w.busy():
-                w.kick()
-        return False
-
-    def expire(self) -> None:
-        self.timer = None
-        if not self.future.done():
-            self.future.set_result([])
-        self.cleanup()
-
-    def cleanup(self, _fut: Any = None) -> None:
-        if self.finished:
-            return
-        self.finished = True
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        entries, self.entries = self.entries, []
-        for w, entry in entries:
-            w.discard(entry)
-        loop = self.loop
-        if not loop.is_closed():
-            for fd in self.readers:
-                loop.remove_reader(fd)
-            for fd in self.writers:
-                loop.remove_writer(fd)
-        for w, _ in entries:
-            if not w.closed and w.busy():
-                w.kick()
-
-
-def _watcher_of(loop: Any, sock: Any) -> _Watcher:
-    """The loop's watcher for any socket object (async sockets keep theirs pinned)."""
-    io = getattr(sock, "_io", None)
-    if isinstance(io, _SocketIO):
-        io.get_loop()
-        return io.ensure_watcher(loop)
-    return _get_watcher(loop, sock, sock.underlying)
-
-
-def _kick_watchers(loop: Any, items: List[Tuple[Any, int]]) -> None:
-    """After a zmq_poll over these sockets outside their watchers: let their waiters re-check."""
-    table = _watchers.get(loop)
-    if table is None or not table.by_key:
-        return
-    for obj, _ in items:
-        if isinstance(obj, backend.Socket) and not obj.closed:
-            w = table.by_key.get(obj.underlying)
-            if w is not None and w.busy():
-                w.kick()
+            raise ZMQError(rd.ENOTSOCK, "the socket is closed")
+        return self._wait_events(timeout, flags)
 
 
 class _AsyncPoller(_Async, Poller):
-    """A Poller whose poll() returns a future instead of blocking."""
+    """A Poller whose poll() returns an awaitable instead of blocking."""
 
     def poll(self, timeout: Optional[float] = -1) -> Awaitable[List[Tuple[Any, int]]]:  # type: ignore[override]
-        """A future of [(socket, events), ...] for registered sockets/fds with events.
+        """Awaits [(socket, events), ...] for registered sockets/fds with events.
 
         Waits up to `timeout` ms (None or negative: no limit); an empty list if none came."""
-        if timeout is None or timeout < 0:
-            timeout = -1
+        return self._poll_all(-1 if timeout is None or timeout < 0 else timeout)
+
+    def _poll_all(self, timeout: float) -> Awaitable[List[Tuple[Any, int]]]:
         loop = self._get_loop()
         items = list(self.sockets)
         # Fast path, and the reference state: from here on any change signals the fds.
         ready = Poller.poll(self, 0)
-        _kick_watchers(loop, items)
+        _kick_engines(loop, items)
         fut: _Future = loop.create_future()
         if ready or timeout == 0:
             fut.set_result(ready)

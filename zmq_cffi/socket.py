@@ -82,6 +82,23 @@ def _ipc_path_error(e: ZMQError, addr: Union[str, bytes]) -> ZMQError:
     )
 
 
+def check_frames(msg_parts: Sequence[Any]) -> List[Any]:
+    """The frames of a multipart message as a list; TypeError/ValueError for what cannot be sent.
+
+    The one check of every send_multipart (sync, async, ZMQStream's queue)."""
+    parts: List[Any] = msg_parts if msg_parts.__class__ is list else list(msg_parts)
+    for i, part in enumerate(parts):
+        if isinstance(part, (bytes, Frame, bytearray, memoryview)):
+            continue
+        try:
+            memoryview(part)
+        except TypeError:
+            raise TypeError(f"Frame {i} ({part!r:.32}) does not support the buffer interface.") from None
+    if not parts:
+        raise ValueError("send_multipart needs at least one frame")
+    return parts
+
+
 class Socket(backend.Socket, OptionSetter):
     """A ZeroMQ socket; create it with `Context.socket(type)`.
 
@@ -301,17 +318,7 @@ class Socket(backend.Socket, OptionSetter):
             else:
                 self._send_multipart_copy(parts, flags)
                 return None
-        for i, part in enumerate(parts):
-            if isinstance(part, (bytes, Frame, bytearray, memoryview)):
-                continue
-            try:
-                memoryview(part)
-            except TypeError:
-                raise TypeError(
-                    f"Frame {i} ({part!r:.32}) does not support the buffer interface."
-                ) from None
-        if not parts:
-            raise ValueError("send_multipart needs at least one frame")
+        check_frames(parts)
         send = self.send
         more = flags | _SNDMORE
         for part in parts[:-1]:

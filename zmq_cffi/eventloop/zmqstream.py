@@ -1,17 +1,14 @@
 """ZMQStream: callbacks for a zmq socket's messages on a tornado IOLoop (pyzmq's zmqstream).
 
-A stream watches its socket's ZMQ_FD with `IOLoop.add_handler`. That fd is edge-triggered: it
-becomes readable when the socket's state may have changed, and any send, recv or read of
-ZMQ_EVENTS can consume that signal. So a stream never trusts the fd alone:
+A stream is a user of its socket's readiness engine (zmq_cffi._readiness) on the IOLoop, the
+same engine zmq_cffi.eventloop.future's sockets use: its receiving is one pending operation
+that re-arms itself after each message (the callback runs in between), and its queued
+messages are pending sends. The engine watches the fd with `IOLoop.add_handler` and drains
+ZMQ_EVENTS until nothing it holds can act, because the fd is edge-triggered.
 
-- when woken, it serves the socket (recv into the callback, send what is queued) until
-  ZMQ_EVENTS shows nothing it wants, or until a batch is used up;
-- after any callback has run, every stream on that IOLoop reads ZMQ_EVENTS again on the next
-  loop iteration (one "sweep"), because the callback may have used any stream's socket
-  directly (e.g. replied with `socket.send`) and consumed that socket's signal.
-
-A socket whose ZMQ_EVENTS was read with nothing pending signals its fd on the next change, so
-between these two rules no message waits unseen. The one case they cannot see: code that is
+After any callback has run, every engine on that IOLoop drains again on a next loop
+iteration, because the callback may have used any socket directly (e.g. replied with
+`socket.send`) and consumed that socket's signal. The one case this cannot see: code that is
 not a stream callback (a coroutine, a timer) using a stream's socket directly; it should call
 `stream.flush()` afterwards.
 """
@@ -20,20 +17,19 @@ from __future__ import annotations
 import asyncio
 import inspect
 import pickle
-import sys
 import warnings
-import weakref
-from collections import deque
-from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Sequence, Tuple, cast
+from functools import partial
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, cast
 
 from tornado.ioloop import IOLoop
 from tornado.log import gen_log
 
-from zmq_cffi import constants
-from zmq_cffi.backend.frame import Frame
+from zmq_cffi import _future, constants
+from zmq_cffi import _readiness as rd
+from zmq_cffi.eventloop.future import _driver_of
 from zmq_cffi.error import Again, ContextTerminated, ZMQError
 from zmq_cffi.poll import Poller
-from zmq_cffi.socket import Socket
+from zmq_cffi.socket import Socket, check_frames
 from zmq_cffi.utils import jsonapi
 
 __all__ = ["ZMQStream"]
@@ -44,38 +40,13 @@ _NOBLOCK = int(constants.NOBLOCK)
 _EVENTS = int(constants.EVENTS)
 _FD = int(constants.FD)
 
-# Messages one stream handles per wake-up before the loop serves its other handlers.
+# Messages one stream receives in a row before the loop serves its other handlers.
 _BATCH = 64
 
 RecvCallback = Callable[[List[Any]], Any]
 RecvStreamCallback = Callable[["ZMQStream", List[Any]], Any]
 SendCallback = Callable[[Sequence[Any], Any], Any]
 SendStreamCallback = Callable[["ZMQStream", Sequence[Any], Any], Any]
-
-
-class _LoopStreams:
-    """The open streams of one IOLoop, by fd, and their shared pending re-check."""
-
-    __slots__ = ("by_fd", "sweep_pending")
-
-    def __init__(self) -> None:
-        self.by_fd: Dict[int, ZMQStream] = {}
-        self.sweep_pending = False
-
-    def schedule_sweep(self, io_loop: IOLoop) -> None:
-        """Have every stream of `io_loop` look at its socket again, once, soon."""
-        if not self.sweep_pending:
-            self.sweep_pending = True
-            io_loop.add_callback(self._sweep)
-
-    def _sweep(self) -> None:
-        self.sweep_pending = False
-        for stream in list(self.by_fd.values()):
-            stream._handle_events()
-
-
-# Weak keys: an IOLoop that is gone takes its bookkeeping with it.
-_loop_streams: "weakref.WeakKeyDictionary[IOLoop, _LoopStreams]" = weakref.WeakKeyDictionary()
 
 
 def _log_async_failure(future: "asyncio.Future[Any]") -> None:
@@ -88,16 +59,85 @@ def _as_frames(msg: Iterable[Any]) -> Sequence[Any]:
     """`msg` as a sequence of sendable frames, or TypeError/ValueError now rather than at send."""
     if not isinstance(msg, (list, tuple)):
         msg = list(msg)
-    if not msg:
-        raise ValueError("a message needs at least one frame")
-    for i, part in enumerate(msg):
-        if isinstance(part, (bytes, Frame)):
-            continue
-        try:
-            memoryview(part)
-        except TypeError:
-            raise TypeError(f"Frame {i} ({part!r:.32}) does not support the buffer interface.") from None
+    check_frames(msg)
     return msg
+
+
+class _Receiving(rd.Pending):
+    """A stream's receiving: one pending receive that re-arms itself after each message. It is
+    also the stream's membership of the engine (users have `sock` and `engine_closed`)."""
+
+    __slots__ = ("stream", "in_a_row")
+
+    def __init__(self, stream: "ZMQStream", socket: Socket) -> None:
+        rd.Pending.__init__(self, socket, self.recv, 0, None)
+        self.stream = stream
+        self.in_a_row = 0
+
+    def recv(self) -> List[Any]:
+        if self.in_a_row and not rd.bget(self.sock, _EVENTS) & _POLLIN:
+            # Re-armed after a message: look first, for a REQ or REP socket would answer EFSM
+            # rather than EAGAIN while its callback has not replied yet.
+            raise Again()
+        frames: List[Any] = self.sock.recv_multipart(_NOBLOCK, copy=self.stream._recv_copy)
+        return frames
+
+    def waiting(self) -> bool:
+        return self.stream._recv_callback is not None and self.stream.socket is not None
+
+    def finish(self, value: Any, error: Optional[BaseException]) -> bool:
+        stream = self.stream
+        if error is not None:
+            stream._engine_closed(error)
+            return True
+        callback = stream._recv_callback
+        if callback is not None:
+            stream._run_callback(callback, value)
+        if stream._socket_gone():
+            return True
+        self.in_a_row += 1
+        if self.in_a_row < _BATCH:
+            stream._arm()
+        else:
+            # Let the loop serve its other handlers before the next message.
+            self.in_a_row = 0
+            stream.io_loop.add_callback(stream._schedule_check)
+        return True
+
+    def abort(self, error: Optional[BaseException]) -> None:
+        self.stream._engine_closed(error)
+
+    def engine_closed(self, error: Optional[BaseException]) -> None:
+        self.stream._engine_closed(error)
+
+
+class _Sending(rd.Pending):
+    """A queued message: sent when the socket takes it, then the on_send callback runs."""
+
+    __slots__ = ("stream", "msg")
+
+    def __init__(self, stream: "ZMQStream", socket: Socket, msg: Sequence[Any], flags: int, kwargs: Dict[str, Any]) -> None:
+        # Never block the loop: POLLOUT was seen, and a full socket waits for its fd.
+        rd.Pending.__init__(self, socket, partial(socket.send_multipart, msg, flags | _NOBLOCK, **kwargs), 0, None)
+        self.stream = stream
+        self.msg = msg
+
+    def waiting(self) -> bool:
+        return True
+
+    def finish(self, value: Any, error: Optional[BaseException]) -> bool:
+        stream = self.stream
+        if error is not None:
+            # Failed sends go to the send callback as in pyzmq.
+            gen_log.error("ZMQStream %r: sending failed: %r", stream, error)
+            value = error
+        callback = stream._send_callback
+        if callback is not None:
+            stream._run_callback(callback, self.msg, value)
+        return True
+
+    def abort(self, error: Optional[BaseException]) -> None:
+        self.stream._engine_closed(error)
 
 
 class ZMQStream:
@@ -118,9 +158,7 @@ class ZMQStream:
     poller: Poller
 
     def __init__(self, socket: Socket, io_loop: Optional[IOLoop] = None) -> None:
-        future_module = sys.modules.get("zmq_cffi._future")
-        async_socket_class = getattr(future_module, "_AsyncSocket", None)
-        if async_socket_class is not None and isinstance(socket, async_socket_class):
+        if isinstance(socket, _future._AsyncSocket):
             warnings.warn(
                 "ZMQStream works with the plain zmq_cffi.Socket only: this async socket is "
                 "wrapped as zmq_cffi.Socket(shadow=socket), so callbacks get plain frames",
@@ -137,20 +175,11 @@ class ZMQStream:
         self._recv_copy = True
         self._send_callback: Optional[SendCallback] = None
         self._close_callback: Optional[Callable[[], Any]] = None
-        self._send_queue: Deque[Tuple[Sequence[Any], int, Dict[str, Any]]] = deque()
         self._fd = cast(int, socket.get(_FD))
-
-        loop_streams = _loop_streams.get(self.io_loop)
-        if loop_streams is None:
-            loop_streams = _loop_streams[self.io_loop] = _LoopStreams()
-        self._loop_streams = loop_streams
-        previous = loop_streams.by_fd.get(self._fd)
-        if previous is not None:
-            # A stream whose socket was closed behind its back may still hold this fd number,
-            # now reused by libzmq for our socket: closed() notices and lets go of it.
-            previous.closed()
-        self.io_loop.add_handler(self._fd, self._on_fd_ready, IOLoop.READ)
-        loop_streams.by_fd[self._fd] = self
+        self._loop = _driver_of(self.io_loop)
+        self._receiving = _Receiving(self, socket)
+        # Made here, so a stale stream holding our fd number lets go of it now.
+        self._engine = self._join_engine(socket)
 
         self.bind = socket.bind
         self.bind_to_random_port = socket.bind_to_random_port
@@ -178,6 +207,8 @@ class ZMQStream:
         if callback is not None:
             # Messages may have arrived while nobody was receiving, their signal long consumed.
             self._schedule_check()
+        else:
+            self._receiving.withdraw()
 
     def on_recv_stream(self, callback: Optional[RecvStreamCallback], copy: bool = True) -> None:
         """Like on_recv, but call `callback(stream, frames)`: one callback can serve many streams."""
@@ -239,11 +270,13 @@ class ZMQStream:
 
         Arguments are Socket.send_multipart's. A `callback` given here becomes the stream's
         on_send callback, as in pyzmq. Frames that cannot be sent raise TypeError here."""
-        self._check_closed()
-        self._send_queue.append((_as_frames(msg), flags, dict(kwargs, copy=copy, track=track)))
+        socket = self._check_closed()
+        sending = _Sending(self, socket, _as_frames(msg), flags, dict(kwargs, copy=copy, track=track))
+        engine = self._live_engine(socket)
+        engine.add(sending, engine.sendq)
         if callback is not None:
             self.on_send(callback)
-        self._schedule_check()
+        engine.kick()
 
     def send(
         self,
@@ -295,7 +328,7 @@ class ZMQStream:
 
     def sending(self) -> bool:
         """Whether messages are queued for sending."""
-        return bool(self._send_queue)
+        return self.socket is not None and bool(self._engine.sendq)
 
     def closed(self) -> bool:
         """Whether the stream is closed; a socket closed directly closes the stream here."""
@@ -322,8 +355,10 @@ class ZMQStream:
                 handled += self._recv_one(socket)
                 if self._socket_gone():
                     return count + handled
-            if flag & _POLLOUT and events & _POLLOUT and self._send_queue and (not limit or count + handled < limit):
-                handled += self._send_one(socket)
+            if flag & _POLLOUT and events & _POLLOUT and (not limit or count + handled < limit):
+                engine = self._live_engine(socket)
+                if engine.sendq and rd.serve(engine.sendq, 1) == rd.DONE:
+                    handled += 1
                 if self._socket_gone():
                     return count + handled
             if not handled:
@@ -343,9 +378,7 @@ class ZMQStream:
         if socket is None:
             return
         self.socket = None
-        if self._loop_streams.by_fd.get(self._fd) is self:
-            del self._loop_streams.by_fd[self._fd]
-            self.io_loop.remove_handler(self._fd)
+        engine = self._engine
         if socket.closed:
             warnings.warn(
                 f"the socket of ZMQStream {self!r} was closed directly; close the stream instead, "
@@ -353,11 +386,13 @@ class ZMQStream:
                 RuntimeWarning,
                 stacklevel=2,
             )
+            engine.close(None)
         else:
             if linger != 0:
-                self._hand_over_queue(socket)
+                self._hand_over_queue(engine)
+            # Out of the IOLoop before zmq_close: the fd dies with the socket.
+            engine.close(None)
             socket.close(linger)
-        self._send_queue.clear()
         if self._close_callback is not None:
             self._run_callback(self._close_callback)
 
@@ -370,54 +405,48 @@ class ZMQStream:
             raise OSError("Stream is closed")
         return socket
 
+    def _join_engine(self, socket: Socket) -> "_future._FutureEngine":
+        engine = _future._get_engine(self._loop, socket, socket.underlying)
+        engine.join(self._receiving)
+        return engine
+
+    def _live_engine(self, socket: Socket) -> "_future._FutureEngine":
+        """The engine, made again if it was closed (an error reading ZMQ_EVENTS, say)."""
+        engine = self._engine
+        if engine.closed:
+            engine = self._engine = self._join_engine(socket)
+        return engine
+
+    def _arm(self) -> None:
+        """Receive (again) through the engine, if a callback wants messages."""
+        socket = self.socket
+        receiving = self._receiving
+        if socket is None or self._recv_callback is None:
+            return
+        engine = self._live_engine(socket)
+        if receiving not in engine.recvq:
+            engine.add(receiving, engine.recvq)
+
     def _schedule_check(self) -> None:
-        self._loop_streams.schedule_sweep(self.io_loop)
+        if self.socket is not None:
+            self._arm()
+            self._live_engine(self.socket).kick()
+
+    def _engine_closed(self, error: Optional[BaseException]) -> None:
+        """The engine stopped: the socket was closed directly, the context is terminating (the
+        stream closes, or term() would wait for it forever), or ZMQ_EVENTS failed."""
+        if self.socket is None:
+            return
+        if isinstance(error, ContextTerminated):
+            gen_log.warning("ZMQStream %r: its context is terminating; closing the stream", self)
+            self.close()
+        elif not self.closed() and error is not None:
+            gen_log.error("ZMQStream %r: cannot read the socket's events: %s", self, error)
 
     def _socket_gone(self) -> bool:
         """After a callback: whether the stream lost its socket (closing it if needed)."""
         socket = self.socket
         return socket is None or (socket.closed and self.closed())
-
-    def _on_fd_ready(self, fd: int, events: int) -> None:
-        self._handle_events()
-
-    def _handle_events(self) -> None:
-        """Serve the socket until it has nothing this stream wants, or the batch is used up."""
-        handled = 0
-        try:
-            while handled < _BATCH:
-                socket = self.socket
-                if socket is None:
-                    return
-                try:
-                    events = cast(int, socket.get(_EVENTS))
-                except ContextTerminated:
-                    raise
-                except ZMQError as e:
-                    # closed() tidies up after a socket that was closed directly (ENOTSOCK).
-                    if not self.closed():
-                        gen_log.error("ZMQStream %r: cannot read the socket's events: %s", self, e)
-                    return
-                progressed = False
-                if events & _POLLIN and self._recv_callback is not None:
-                    progressed = self._recv_one(socket)
-                    if self._socket_gone():
-                        return
-                if events & _POLLOUT and self._send_queue:
-                    progressed = self._send_one(socket) or progressed
-                    if self._socket_gone():
-                        return
-                if not progressed:
-                    break
-                handled += 1
-        except ContextTerminated:
-            # The context waits for this socket to close before term() can return.
-            gen_log.warning("ZMQStream %r: its context is terminating; closing the stream", self)
-            self.close()
-            return
-        if handled:
-            # Callbacks ran: they may have used any stream's socket, and this one may have more.
-            self._schedule_check()
 
     def _recv_one(self, socket: Socket) -> bool:
         """Receive one message into the recv callback (or drop it, if none); False if none came."""
@@ -430,30 +459,12 @@ class ZMQStream:
             self._run_callback(callback, frames)
         return True
 
-    def _send_one(self, socket: Socket) -> bool:
-        """Send the first queued message, then run the send callback; False if libzmq refused."""
-        msg, flags, kwargs = self._send_queue.popleft()
-        status: Any
-        try:
-            # Never block the loop: EVENTS said POLLOUT, and a full socket waits for its fd.
-            status = socket.send_multipart(msg, flags | _NOBLOCK, **kwargs)
-        except Again:
-            self._send_queue.appendleft((msg, flags, kwargs))
-            return False
-        except Exception as e:
-            # Failed sends go to the send callback as in pyzmq; escaping would skip the re-check.
-            gen_log.error("ZMQStream %r: sending failed: %r", self, e)
-            status = e
-        callback = self._send_callback
-        if callback is not None:
-            self._run_callback(callback, msg, status)
-        return True
-
-    def _hand_over_queue(self, socket: Socket) -> None:
-        while self._send_queue:
-            msg, flags, kwargs = self._send_queue.popleft()
+    def _hand_over_queue(self, engine: "_future._FutureEngine") -> None:
+        queue = engine.sendq
+        while queue:
+            sending = queue.popleft()
             try:
-                socket.send_multipart(msg, flags | _NOBLOCK, **kwargs)
+                sending.call()  # type: ignore[misc]
             except ZMQError:
                 break  # full, or in no state to send: the rest cannot go either
             except Exception as e:
@@ -461,6 +472,8 @@ class ZMQStream:
 
     def _run_callback(self, callback: Callable[..., Any], *args: Any) -> None:
         """Run a user callback; log what it raises, so one bad message stops nothing else."""
+        # It may use any socket directly: every engine of the loop looks again soon.
+        _future._kick_all_soon(self._loop)
         try:
             result = callback(*args)
         except Exception:

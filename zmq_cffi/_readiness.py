@@ -1,0 +1,367 @@
+"""The readiness engine under every async layer (asyncio, trio/anyio, tornado futures, ZMQStream).
+
+libzmq exposes one notification fd per socket (ZMQ_FD). It is edge-triggered: it turns readable
+when commands reach the socket, and any libzmq call that processes those commands (reading
+ZMQ_EVENTS, send, recv, bind, connect, zmq_poll) makes it unreadable again, whether or not the
+caller was the one interested in them. So, per event loop and libzmq socket, one `Engine`:
+
+* holds every `Pending` operation on that socket: receives and sends in FIFO queues (each with
+  the non-blocking `call` to retry), polls in a list (each with the `mask` it waits for);
+* `drain()`: reads ZMQ_EVENTS, lets the operations those events allow run (`serve`), and reads
+  again after any round that called libzmq; it settles only after a read that nobody could act
+  on, because from then on any change signals the fd;
+* `kick()`: a libzmq call was made outside the engine (a fast-path send/recv, get(EVENTS),
+  bind/connect, a Poller's zmq_poll) and may have consumed the edge: drain again soon.
+
+A driver plugs an engine into one event loop: it waits on the fd, calls drain() when it turns
+readable, implements kick() and the pending operations' delivery (a future, a parked task).
+Every libzmq call made here carries DONTWAIT, or is a getsockopt: an engine never blocks.
+"""
+from __future__ import annotations
+
+import errno
+from collections import deque
+from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple, cast
+
+from zmq_cffi import backend, constants
+from zmq_cffi.error import Again, ZMQError
+
+__all__: List[str] = []
+
+POLLIN = int(constants.POLLIN)
+POLLOUT = int(constants.POLLOUT)
+DONTWAIT = int(constants.DONTWAIT)
+SNDMORE = int(constants.SNDMORE)
+EVENTS = int(constants.EVENTS)
+FD = int(constants.FD)
+RCVTIMEO = int(constants.RCVTIMEO)
+SNDTIMEO = int(constants.SNDTIMEO)
+ENOTSOCK = int(constants.ENOTSOCK)
+EINTR = errno.EINTR
+
+# The raw backend calls: the sugar Socket's multipart helpers would call the async overrides.
+bsend = backend.Socket.send
+brecv = backend.Socket.recv
+brecv_into = backend.Socket.recv_into
+# Only ever used for int options (EVENTS, FD, RCVTIMEO, SNDTIMEO).
+bget = cast("Callable[[Any, int], int]", backend.Socket.get)
+
+# A drain serves in rounds; after this many it reports "not settled" and its driver yields to
+# the loop before draining again, so a flood of traffic cannot starve everything else.
+MAX_ROUNDS = 64
+
+# What serving did: nothing; called libzmq but completed nothing; completed something.
+IDLE, TRIED, DONE = 0, 1, 2
+
+
+def closed_error() -> ZMQError:
+    return ZMQError(ENOTSOCK, "the socket was closed while waiting")
+
+
+class RecvMultipart:
+    """recv_multipart as a retryable non-blocking call (keeps frames already taken)."""
+
+    __slots__ = ("sock", "flags", "copy", "track", "parts")
+
+    def __init__(self, sock: Any, flags: int, copy: bool, track: bool) -> None:
+        self.sock, self.flags, self.copy, self.track = sock, flags | DONTWAIT, copy, track
+        self.parts: List[Any] = []
+
+    @property
+    def started(self) -> bool:
+        return bool(self.parts)
+
+    def __call__(self) -> List[Any]:
+        sock, flags, copy, track, parts = self.sock, self.flags, self.copy, self.track, self.parts
+        if not parts:
+            parts.append(brecv(sock, flags, copy, track))
+        info = sock._rinfo
+        # libzmq delivers a message's frames together, so once the first is here the rest are.
+        while info.more:
+            parts.append(brecv(sock, flags, copy, track))
+        self.parts = []
+        return parts
+
+
+class SendMultipart:
+    """send_multipart as a retryable non-blocking call (resumes after frames already sent)."""
+
+    __slots__ = ("sock", "parts", "flags", "copy", "track", "kwargs", "index")
+
+    def __init__(self, sock: Any, parts: List[Any], flags: int, copy: bool, track: bool, kwargs: Dict[str, Any]) -> None:
+        self.sock, self.parts, self.flags = sock, parts, flags | DONTWAIT
+        self.copy, self.track, self.kwargs = copy, track, kwargs
+        self.index = 0
+
+    @property
+    def started(self) -> bool:
+        return self.index > 0
+
+    def __call__(self) -> Any:
+        sock, parts, copy, track = self.sock, self.parts, self.copy, self.track
+        last = len(parts) - 1
+        more = self.flags | SNDMORE
+        i = self.index
+        while i < last:
+            bsend(sock, parts[i], more, copy, track)
+            i += 1
+            self.index = i
+        result = bsend(sock, parts[last], self.flags, copy, track, **self.kwargs)
+        self.index = 0
+        return result
+
+
+class Pending:
+    """One waiting operation: a send/recv (`call`, the non-blocking libzmq call to retry) or a
+    poll (`mask`, the events it waits for). Drivers say how a result reaches its waiter."""
+
+    __slots__ = ("sock", "call", "mask", "post", "queue")
+
+    def __init__(self, sock: Any, call: Optional[Callable[[], Any]], mask: int, post: Optional[Callable[[Any], Any]]) -> None:
+        self.sock = sock
+        self.call = call
+        self.mask = mask
+        self.post = post
+        self.queue: Optional[Deque[Any]] = None
+
+    def started(self) -> bool:
+        # A multipart send/recv that got part-way must finish, cancelled or not, or the next
+        # message would be glued to its remains.
+        return bool(getattr(self.call, "started", False))
+
+    def withdraw(self) -> None:
+        """Leave its queue (cancelled, timed out)."""
+        queue = self.queue
+        if queue is not None:
+            try:
+                queue.remove(self)
+            except ValueError:
+                pass
+
+    def deliver(self, value: Any) -> bool:
+        """The call succeeded (or the poll saw its events): hand `value` over, through `post`."""
+        post = self.post
+        if post is not None:
+            try:
+                value = post(value)
+            except Exception as e:
+                return self.finish(None, e)
+        return self.finish(value, None)
+
+    # -- the driver's part ----------------------------------------------------------------------
+
+    def waiting(self) -> bool:
+        """False once it has a result or was cancelled."""
+        raise NotImplementedError
+
+    def finish(self, value: Any, error: Optional[BaseException]) -> bool:
+        """Hand the result over; False keeps it waiting (a Poller whose zmq_poll saw nothing)."""
+        raise NotImplementedError
+
+    def abort(self, error: Optional[BaseException]) -> None:
+        """The socket went away (error None) or failed (ETERM): end the wait."""
+        raise NotImplementedError
+
+
+def purged(queue: Deque[Pending]) -> bool:
+    """Drop finished operations from the head; True if nothing is left waiting."""
+    while queue:
+        p = queue[0]
+        if p.waiting() or p.started():
+            return False
+        queue.popleft()
+    return True
+
+
+# What attempt() returns when the call has to wait in its queue.
+QUEUE: Any = object()
+
+
+def attempt(queue: Optional[Deque[Pending]], func: Callable[..., Any], args: Tuple[Any, ...], flags: int, post: Optional[Callable[[Any], Any]]) -> Any:
+    """A send or receive arriving: `func(*args)` (through `post`) now if nobody waits ahead of
+    it in `queue`, first come first served; NOBLOCK tries at once even when others wait, as in
+    pyzmq. Returns the result, or QUEUE when it has to wait; raises what the call raised (Again
+    for NOBLOCK)."""
+    if not queue or purged(queue) or (flags & DONTWAIT and not queue[0].started()):
+        try:
+            result = func(*args)
+        except Again:
+            if flags & DONTWAIT and not getattr(func, "started", False):
+                raise
+            return QUEUE  # a multipart message went out part-way: it finishes in the queue
+        return result if post is None else post(result)
+    if flags & DONTWAIT:
+        # A multipart message is half-way through: nothing may come between its frames.
+        raise Again()
+    return QUEUE
+
+
+def serve(queue: Deque[Pending], limit: int = 0) -> int:
+    """Complete queued operations in order until one would block, or `limit` (0: no limit) are
+    done (returns IDLE/TRIED/DONE)."""
+    outcome = IDLE
+    count = 0
+    while queue and (not limit or count < limit):
+        p = queue[0]
+        if not p.waiting() and not p.started():
+            queue.popleft()
+            continue
+        if outcome == IDLE:
+            outcome = TRIED
+        try:
+            value = p.call()  # type: ignore[misc]  # queued sends/recvs have one
+        except Again:
+            break
+        except Exception as e:
+            queue.popleft()
+            outcome = DONE
+            count += 1
+            if p.waiting():
+                p.finish(None, e)
+            continue
+        queue.popleft()
+        outcome = DONE
+        count += 1
+        if p.waiting():
+            # (Not waiting: cancelled while a multipart send was half done; it is finished now.)
+            p.deliver(value)
+    return outcome
+
+
+class Engine:
+    """The pending operations on one libzmq socket in one event loop, and the drain that serves them."""
+
+    __slots__ = ("key", "fd", "sock", "recvq", "sendq", "polls", "closed", "lanes")
+
+    def __init__(self, key: int, fd: int, sock: Any) -> None:
+        self.key = key
+        self.fd = fd
+        # A socket object over the libzmq socket, to read ZMQ_EVENTS through.
+        self.sock = sock
+        self.recvq: Deque[Pending] = deque()
+        self.sendq: Deque[Pending] = deque()
+        self.polls: Deque[Pending] = deque()
+        self.closed = False
+        # What a drain serves, in order: (index for `stuck`, queue, events it needs).
+        self.lanes = ((0, self.polls, ~0), (1, self.recvq, POLLIN), (2, self.sendq, POLLOUT))
+
+    # -- the driver's part ----------------------------------------------------------------------
+
+    def kick(self) -> None:
+        """Drain again soon: a libzmq call outside the engine may have consumed the fd's edge."""
+        raise NotImplementedError
+
+    def unwatch(self) -> None:
+        """Stop waiting on the fd (called before the socket closes: the fd dies with it)."""
+        raise NotImplementedError
+
+    # -- queues ---------------------------------------------------------------------------------
+
+    def queue_of(self, sending: bool) -> Deque[Pending]:
+        return self.sendq if sending else self.recvq
+
+    def add(self, p: Pending, queue: Deque[Pending]) -> None:
+        p.queue = queue
+        queue.append(p)
+        if self.sock.closed:
+            self.sock = p.sock
+
+    def pending(self) -> Iterator[Pending]:
+        yield from self.recvq
+        yield from self.sendq
+        yield from self.polls
+
+    def busy(self) -> bool:
+        return bool(self.recvq or self.sendq or self.polls)
+
+    def after_call(self) -> None:
+        """A libzmq call was made outside the engine: kick it if anybody waits."""
+        if self.recvq or self.sendq or self.polls:
+            self.kick()
+
+    # -- draining -------------------------------------------------------------------------------
+
+    def live_sock(self) -> Any:
+        """A socket object over the libzmq socket that is still open, or None."""
+        sock = self.sock
+        if not sock.closed:
+            return sock
+        for p in self.pending():
+            if not p.sock.closed:
+                self.sock = p.sock
+                return p.sock
+        return None
+
+    def drain(self) -> bool:
+        """Read ZMQ_EVENTS and serve until a read leaves nothing to do (False: ran out of rounds,
+        or was interrupted; the driver drains again after the loop has run a little)."""
+        # Queues whose operations completed nothing at these events (a ROUTER_MANDATORY send to a
+        # full peer while another has room: POLLOUT is set, yet that send would block). They are
+        # not retried until the events change, or this would spin.
+        stuck: Optional[Dict[int, int]] = None
+        for _ in range(MAX_ROUNDS):
+            if self.closed:
+                return True
+            sock = self.live_sock()
+            if sock is None:
+                self.close(None)
+                return True
+            try:
+                # Read it even with nobody waiting: this is what resets the fd, which a loop
+                # watching it level-triggered would otherwise report again and again.
+                events = bget(sock, EVENTS)
+            except ZMQError as e:
+                if e.errno == EINTR:
+                    return False
+                self.close(None if e.errno == ENOTSOCK else e)
+                return True
+            outcome = IDLE
+            for index, queue, needs in self.lanes:
+                if queue and events & needs and (stuck is None or stuck.get(index) != events):
+                    served = serve(queue) if index else self.resolve_polls(events)
+                    if served == TRIED:
+                        if stuck is None:
+                            stuck = {}
+                        stuck[index] = events
+                    if served > outcome:
+                        outcome = served
+            if outcome == IDLE:
+                # The last libzmq call was that EVENTS read: any change from here on signals the fd.
+                return True
+            # Completed or merely tried, libzmq calls processed commands: look again.
+        return False
+
+    def resolve_polls(self, events: int) -> int:
+        outcome = IDLE
+        polls = self.polls
+        for p in list(polls):
+            if not p.waiting():
+                p.withdraw()
+            elif p.mask & events:
+                if p.deliver(p.mask & events):
+                    p.withdraw()
+                    outcome = DONE
+                elif outcome == IDLE:
+                    outcome = TRIED
+        return outcome
+
+    # -- ending ---------------------------------------------------------------------------------
+
+    def forget(self, sock: Any) -> None:
+        """`sock` (a foreign shadow, or an object moving to another loop) stops using this
+        socket: its operations end; the others' carry on."""
+        for queue in (self.recvq, self.sendq, self.polls):
+            for p in [p for p in queue if p.sock is sock]:
+                queue.remove(p)
+                p.abort(None)
+
+    def close(self, error: Optional[BaseException]) -> None:
+        """Stop watching (before the socket closes) and end every wait: cancelled (error None),
+        or failed with `error` (ETERM)."""
+        if self.closed:
+            return
+        self.closed = True
+        self.unwatch()
+        for queue in (self.recvq, self.sendq, self.polls):
+            while queue:
+                queue.popleft().abort(error)

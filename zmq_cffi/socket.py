@@ -447,8 +447,11 @@ class Socket(backend.Socket, OptionSetter):
 
     def disable_monitor(self) -> None:
         """Stop monitoring started with get_monitor_socket (the PAIR socket gets MONITOR_STOPPED)."""
-        object.__setattr__(self, "_monitor_socket", None)
+        # Stop first, then let go of the reader: libzmq sends MONITOR_STOPPED blocking, and a
+        # reader nobody else holds would be closed by the garbage collector before it got there,
+        # leaving that send waiting for a peer forever.
         self.monitor(None, 0)
+        object.__setattr__(self, "_monitor_socket", None)
 
 
 add_option_properties(Socket, constants.SocketOption)

@@ -37,6 +37,7 @@ else
 fi
 export ZMQ_BENCH_QUICK=$quick
 mkdir -p "$storage"
+status=0
 
 # pytest-benchmark's own table is redundant with ours, except when it shows a comparison.
 quiet=(--benchmark-quiet)
@@ -44,8 +45,17 @@ for arg in "${args[@]}"; do
   case "$arg" in --benchmark-compare*|--benchmark-histogram*|-v|--verbose) quiet=() ;; esac
 done
 
+# The C limit (bench/c_limit.c): the one-process scenarios written in C against the same
+# libzmq as zmq_cffi, run by the harness right after each zmq_cffi measurement.
+c_limit="$root/bench/results/c_limit"
+if cc -O2 -o "$c_limit" bench/c_limit.c $(pkg-config --cflags --libs libzmq) -lpthread; then
+  export ZMQ_BENCH_C_LIMIT="$c_limit"
+else
+  echo "could not build bench/c_limit.c: no C column"
+  status=1
+fi
+
 stamp=$(date +%Y%m%d-%H%M%S)
-status=0
 files=()
 start=$SECONDS
 for impl in cpython pypy; do

@@ -8,6 +8,9 @@ What it leaves in the JSON's extra_info (read by bench/report.py):
   gb_per_s                            kind bandwidth (1 GB = 1e9 bytes)
   p50_us, p99_us, mean_us, samples    kind latency: over every timed operation (warm-up excluded)
   base_rss_mib, peak_rss_mib, peer_peak_rss_mib   from bench/_memory.py (unless --bench-no-memory)
+  c_us_per_op, c_msgs_per_s, c_gb_per_s   zmq_cffi's rows: the same loop in C (bench/c_limit.c,
+                                      the binary named by ZMQ_BENCH_C_LIMIT), run right after
+  floor_us_per_op                     zmq_cffi's rows with a floor loop (scenarios.cffi_floor)
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 
 import importlib.util
 from typing import Dict
@@ -97,6 +101,41 @@ def measure_memory(module: str, name: str, params: dict) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def measure_c_limit(w: Workload) -> dict:
+    """The scenario's loop in C, same sizes and rounds: {"c_<figure>": value}, or {} when
+    there is no C version or no binary (bench.sh builds it and sets ZMQ_BENCH_C_LIMIT)."""
+    binary = os.environ.get("ZMQ_BENCH_C_LIMIT", "")
+    if w.c_limit is None or not binary or not os.path.exists(binary):
+        return {}
+    name, size = w.c_limit
+    cmd = [binary, name, str(size), str(w.per_round), str(w.rounds), str(w.warmup_rounds)]
+    done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=MEMORY_TIMEOUT)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return {f"c_{k}": v for k, v in figures.items() if k != "rounds"}
+
+
+def measure_floor(w: Workload) -> dict:
+    """Median round time of the floor loop (same rounds, setup and teardown as run())."""
+    if w.floor is None:
+        return {}
+    times = []
+    for i in range(w.warmup_rounds + w.rounds):
+        if w.setup:
+            w.setup()
+        t0 = time.perf_counter()
+        w.floor()
+        elapsed = time.perf_counter() - t0
+        if w.teardown:
+            w.teardown()
+        if i >= w.warmup_rounds:
+            times.append(elapsed)
+    times.sort()
+    return {"floor_us_per_op": times[len(times) // 2] / w.per_round * 1e6}
+
+
 def run_scenario(benchmark, zmq_module, name: str, **params) -> None:
     benchmark.extra_info["scenario"] = label(name, params)
     with scenarios_for(zmq_module.__name__)[name](zmq_module, **params) as w:
@@ -105,5 +144,8 @@ def run_scenario(benchmark, zmq_module, name: str, **params) -> None:
         stats = getattr(benchmark.stats, "stats", None)
         if stats is not None:  # None with --benchmark-disable
             benchmark.extra_info.update(figures(w, stats.median))
+            if zmq_module.__name__ == "zmq_cffi":
+                benchmark.extra_info.update(measure_floor(w))
+                benchmark.extra_info.update(measure_c_limit(w))
     if benchmark.enabled and os.environ.get("ZMQ_BENCH_MEMORY", "1") != "0":
         benchmark.extra_info.update(measure_memory(zmq_module.__name__, name, params))

@@ -9,6 +9,10 @@ Each scenario gets its own unit, from the extra_info bench/harness.py stores:
   p50, p99  microseconds per round trip, over every timed round trip            lower is better
   peak MiB  peak resident memory of a fresh process running the scenario with only that module
             imported, interpreter included; "+N" is the growth over the process after import
+  C, of C   the same loop written in C against zmq_cffi's libzmq (bench/c_limit.c), measured
+            right after zmq_cffi in the same run, and zmq_cffi's speed as a share of it
+  floor     (second table) zmq_cffi's send()/recv() against a bare loop calling the same C
+            helper with the same arguments (plus making the bytes, for recv), in the same run
 The ratio is always oriented so that ABOVE 1.00 MEANS ZMQ_CFFI IS BETTER (faster, more
 throughput, lower latency, less memory): pyzmq/zmq_cffi for costs, zmq_cffi/pyzmq for rates.
 '!' marks a ratio below 0.90 (zmq_cffi noticeably worse). Benchmarks without that extra_info
@@ -29,7 +33,8 @@ Figure = Tuple[str, str, bool]  # (label, extra_info key, higher is better)
 # Table order (by scenario name before any "["); scenarios not listed follow in file order.
 ORDER = [
     "push_pull_inproc", "push_pull_tcp", "zero_copy_1mib_tcp", "zero_copy_1mib_inproc",
-    "req_rep_latency_tcp", "req_rep_inproc", "fill_drain", "multipart_3_frames",
+    "req_rep_latency_tcp", "req_rep_inproc", "send_inproc", "recv_inproc", "fill_drain",
+    "multipart_3_frames",
     "poller_poll0_10_sockets", "socket_create_close", "asyncio_req_rep", "asyncio_push_pull",
 ]
 
@@ -95,6 +100,10 @@ def fmt_ratio(r: Optional[float]) -> str:
     return f"{r:.2f}{' !' if round(r, 2) < FLAG_BELOW else '  '}"
 
 
+def fmt_share(r: Optional[float]) -> str:
+    return "" if r is None else f"{r * 100:.0f}%"
+
+
 def fmt_mem(info: Optional[dict]) -> str:
     if not info or info.get("peak_rss_mib") is None:
         return "n/a"
@@ -116,12 +125,14 @@ def describe(impl: str, meta: dict) -> str:
 
 def main(paths: List[str]) -> int:
     header = (f"{'interp':<8} {'scenario':<26} {'figure':<17} {'zmq_cffi':>9} {'pyzmq':>9} "
-              f"{'ratio':>7} | {'peak MiB: zmq_cffi':>18} {'pyzmq':>16} {'ratio':>7}")
+              f"{'ratio':>7} {'C':>9} {'of C':>5} | {'peak MiB: zmq_cffi':>18} {'pyzmq':>16} {'ratio':>7}")
     print("zmq_cffi vs pyzmq. ratio: ABOVE 1.00 MEANS ZMQ_CFFI IS BETTER (faster, more throughput,")
     print("lower latency, less memory); '!' marks a ratio below %.2f." % FLAG_BELOW)
     print("us/<op>, p50/p99 us per round trip (rt): lower is better. msgs/s, GB/s (1e9 B/s): higher")
     print("is better. peak MiB: a fresh process running the scenario with only that module imported,")
     print("interpreter included; (+N) = growth over that process right after the import.")
+    print("C: the same loop in C over the same libzmq as zmq_cffi; 'of C': zmq_cffi's speed as a")
+    print("share of C's (100% = as fast as C).")
     print()
     loaded = [load(p) for p in paths]
     for impl, meta, _ in loaded:
@@ -143,8 +154,10 @@ def main(paths: List[str]) -> int:
                 rr = ratio(a, b, higher)
                 if rr:
                     speed_ratios.append(rr)
+                c = (ours or {}).get("c_" + key)
                 line = (f"{impl:<8} {scenario if i == 0 else '':<26} {label:<17} "
-                        f"{fmt(a, key):>9} {fmt(b, key):>9} {fmt_ratio(rr):>7} |")
+                        f"{fmt(a, key):>9} {fmt(b, key):>9} {fmt_ratio(rr):>7} "
+                        f"{fmt(c, key) if c else '':>9} {fmt_share(ratio(a, c, higher)):>5} |")
                 if i == 0:
                     ma = (ours or {}).get("peak_rss_mib")
                     mb = (theirs or {}).get("peak_rss_mib")
@@ -155,6 +168,18 @@ def main(paths: List[str]) -> int:
                 print(line.rstrip())
         summary.append((impl, geomean(speed_ratios), len(speed_ratios), geomean(mem_ratios)))
         print("-" * len(header))
+    floors = [(impl, scenario, r["zmq_cffi"]) for impl, _, rows in loaded
+              for scenario, r in rows.items() if (r.get("zmq_cffi") or {}).get("floor_us_per_op")]
+    if floors:
+        print()
+        print("zmq_cffi against its floor: one bare call of the same C helper per operation (recv: plus")
+        print("making the bytes), same run. 'over' = zmq_cffi / floor: 1.00 means no cost above the call.")
+        print(f"{'interp':<8} {'scenario':<26} {'zmq_cffi us':>11} {'floor us':>9} {'over':>6} {'C us':>7}")
+        for impl, scenario, info in floors:
+            ours, floor, c = info.get("us_per_op"), info["floor_us_per_op"], info.get("c_us_per_op")
+            print(f"{impl:<8} {scenario:<26} {fmt(ours, ''):>11} {fmt(floor, ''):>9} "
+                  f"{ours / floor if ours else float('nan'):>6.2f} {fmt(c, '') if c else '':>7}")
+        print()
     for impl, speed, n, mem in summary:
         print(f"{impl}: geometric mean of the {n} speed ratios {fmt_ratio(speed).strip()}, "
               f"of the memory ratios {fmt_ratio(mem).strip()}  (>1: zmq_cffi better)")

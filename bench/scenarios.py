@@ -21,7 +21,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from _peer import Peer
 
@@ -64,6 +64,11 @@ class Workload:
     info: Dict[str, object] = field(default_factory=dict)
     # Helper processes, whose memory the memory runner reads before they are stopped.
     peers: List[Peer] = field(default_factory=list)
+    # (scenario, size) of the same loop in bench/c_limit.c, run by the harness after timing.
+    c_limit: Optional[Tuple[str, int]] = None
+    # zmq_cffi only: one round of the floor loop (see cffi_floor), timed with the same
+    # setup/teardown right after run(), for the per-call scenarios on CPython.
+    floor: Optional[Callable[[], None]] = None
 
     def run_all(self) -> None:
         """Every round, warm-up included, without timing (the memory runner)."""
@@ -124,6 +129,36 @@ def tcp_bind(zmq, sock) -> str:
 # -- single-thread per-call costs (inproc) ----------------------------------------------------
 
 
+def cffi_floor(zmq, push, pull, msg: bytes, n: int, what: str) -> Optional[Callable[[], None]]:
+    """The floor under zmq_cffi's send()/recv(): the same C helper its hot path calls, called
+    bare in a loop with the same arguments, plus (recv) making the bytes the same way. What
+    send()/recv() cost beyond it is the Python around the call. zmq_cffi only (None for pyzmq);
+    written against zmq_cffi's internals, so it changes with them."""
+    if zmq.__name__ != "zmq_cffi":
+        return None
+    from zmq_cffi._ffi import lib
+
+    state = push._state if what == "send" else pull._state
+    if what == "send":
+        zc_send_bytes0 = lib.zc_send_bytes0
+
+        def floor():
+            for _ in range(n):
+                zc_send_bytes0(state, msg, len(msg))
+
+        return floor
+    if pull._copy_view is None:
+        pull._make_copy_buffer()
+    view, zc_recv_bytes0 = pull._copy_view, lib.zc_recv_bytes0
+
+    def floor():
+        for _ in range(n):
+            size = zc_recv_bytes0(state)
+            view[:size]
+
+    return floor
+
+
 @contextlib.contextmanager
 def fill_drain(zmq, size: int):
     """Fill an inproc pipe with N sends, then drain it with N recvs: no scheduler noise."""
@@ -140,7 +175,55 @@ def fill_drain(zmq, size: int):
                 recv()
 
         yield Workload(run, "per_call", n, "send+recv", rounds=scaled(50, 5),
-                       warmup_rounds=scaled(10, 2))
+                       warmup_rounds=scaled(10, 2), c_limit=("fill_drain", size))
+
+
+@contextlib.contextmanager
+def send_inproc(zmq, size: int):
+    """N sends into an inproc pipe (unlimited HWM), timed alone; the drain is untimed."""
+    n = scaled(2000, 500)
+    with context(zmq) as ctx:
+        push, pull = inproc_pair(zmq, ctx, zmq.PUSH, zmq.PULL, f"send{size}")
+        msg = b"x" * size
+
+        def run():
+            send = push.send
+            for _ in range(n):
+                send(msg)
+
+        def drain():
+            recv = pull.recv
+            for _ in range(n):
+                recv()
+
+        yield Workload(run, "per_call", n, "send", rounds=scaled(50, 5),
+                       warmup_rounds=scaled(10, 2), teardown=drain,
+                       c_limit=("send_inproc", size),
+                       floor=cffi_floor(zmq, push, pull, msg, n, "send"))
+
+
+@contextlib.contextmanager
+def recv_inproc(zmq, size: int):
+    """N recvs from an inproc pipe, timed alone; it is filled (untimed) before each round."""
+    n = scaled(2000, 500)
+    with context(zmq) as ctx:
+        push, pull = inproc_pair(zmq, ctx, zmq.PUSH, zmq.PULL, f"recv{size}")
+        msg = b"x" * size
+
+        def fill():
+            send = push.send
+            for _ in range(n):
+                send(msg)
+
+        def run():
+            recv = pull.recv
+            for _ in range(n):
+                recv()
+
+        yield Workload(run, "per_call", n, "recv", rounds=scaled(50, 5),
+                       warmup_rounds=scaled(10, 2), setup=fill,
+                       c_limit=("recv_inproc", size),
+                       floor=cffi_floor(zmq, push, pull, msg, n, "recv"))
 
 
 @contextlib.contextmanager
@@ -159,7 +242,7 @@ def multipart_3_frames(zmq):
                 recv()
 
         yield Workload(run, "per_call", n, "send+recv", rounds=scaled(50, 5),
-                       warmup_rounds=scaled(10, 2))
+                       warmup_rounds=scaled(10, 2), c_limit=("multipart_3_frames", 0))
 
 
 @contextlib.contextmanager
@@ -181,7 +264,7 @@ def poller_poll0_10_sockets(zmq):
                 poll(0)
 
         yield Workload(run, "per_call", n, "poll", rounds=scaled(50, 5),
-                       warmup_rounds=scaled(10, 2))
+                       warmup_rounds=scaled(10, 2), c_limit=("poller_poll0_10_sockets", 0))
 
 
 @contextlib.contextmanager
@@ -206,7 +289,8 @@ def socket_create_close(zmq):
 
     try:
         yield Workload(run, "per_call", n, "create+close", rounds=scaled(30, 3),
-                       warmup_rounds=scaled(10, 1), setup=setup, teardown=teardown)
+                       warmup_rounds=scaled(10, 1), setup=setup, teardown=teardown,
+                       c_limit=("socket_create_close", 0))
     finally:
         if "ctx" in state:
             state.pop("ctx").destroy(linger=0)
@@ -245,7 +329,7 @@ def req_rep_inproc(zmq):
 
         try:
             yield Workload(run, "per_call", n, "round trip", rounds=scaled(30, 3),
-                           warmup_rounds=scaled(5, 1))
+                           warmup_rounds=scaled(5, 1), c_limit=("req_rep_inproc", 4))
         finally:
             stop.set()
             t.join(TIMEOUT_MS / 1000)
@@ -272,7 +356,8 @@ def zero_copy_1mib_inproc(zmq):
                 recv(copy=False)
 
         yield Workload(run, "bandwidth", n, "msg", rounds=scaled(30, 3),
-                       warmup_rounds=scaled(10, 1), bytes_per_round=n * size)
+                       warmup_rounds=scaled(10, 1), bytes_per_round=n * size,
+                       c_limit=("zero_copy_1mib_inproc", size))
 
 
 # -- streams: a sender keeps the pipe full, each round receives N messages --------------------
@@ -311,7 +396,8 @@ def push_pull_inproc(zmq, size: int):
 
         try:
             yield Workload(run, "throughput", n, "msg", rounds=scaled(40, 3),
-                           warmup_rounds=scaled(5, 1), bytes_per_round=n * size)
+                           warmup_rounds=scaled(5, 1), bytes_per_round=n * size,
+                           c_limit=("push_pull_inproc", size))
         finally:
             stop.set()
             t.join(TIMEOUT_MS / 1000)
@@ -508,7 +594,7 @@ def asyncio_push_pull(zmq):
 SCENARIOS = {
     f.__name__: f
     for f in (
-        fill_drain, multipart_3_frames, poller_poll0_10_sockets, socket_create_close,
+        fill_drain, send_inproc, recv_inproc, multipart_3_frames, poller_poll0_10_sockets, socket_create_close,
         req_rep_inproc, zero_copy_1mib_inproc, push_pull_inproc, push_pull_tcp,
         zero_copy_1mib_tcp, req_rep_latency_tcp, asyncio_req_rep, asyncio_push_pull,
     )

@@ -16,6 +16,18 @@ def test_send_recv_fill_drain(benchmark, zmq_module, size):
     run_scenario(benchmark, zmq_module, "fill_drain", size=size)
 
 
+@pytest.mark.parametrize("size", [16])
+def test_send_inproc(benchmark, zmq_module, size):
+    """N sends alone (the pipe is drained untimed): the one-thread send loop."""
+    run_scenario(benchmark, zmq_module, "send_inproc", size=size)
+
+
+@pytest.mark.parametrize("size", [16])
+def test_recv_inproc(benchmark, zmq_module, size):
+    """N recvs alone (the pipe is filled untimed): the one-thread recv loop."""
+    run_scenario(benchmark, zmq_module, "recv_inproc", size=size)
+
+
 def test_multipart_3_frames(benchmark, zmq_module):
     run_scenario(benchmark, zmq_module, "multipart_3_frames")
 

@@ -20,6 +20,7 @@ import pytest
 
 import zmq_cffi
 import zmq_cffi.green as zmq
+from zmq_cffi.utils import jsonapi
 from tests.conftest import TIMEOUT_MS, endpoint
 
 #: Bound (s) for joining the greenlets of a test.
@@ -101,8 +102,16 @@ def test_context_makes_green_sockets_and_has_its_own_instance(gctx: zmq.Context)
     with gctx.socket(zmq.PUSH) as s:
         assert isinstance(s, zmq.Socket)
         assert repr(s).startswith("<zmq_cffi.green.Socket(zmq.PUSH)")
-        # get_monitor_socket's PAIR comes from the same green context.
-        assert isinstance(s.get_monitor_socket(), zmq.Socket)
+        # get_monitor_socket's PAIR comes from the same green context; its events arrive.
+        # (Received before disable_monitor: libzmq 4.3.4 may block that call, with pyzmq too,
+        # while the reader's inproc pipe is not attached yet.)
+        monitor = s.get_monitor_socket()
+        assert isinstance(monitor, zmq.Socket)
+        monitor.rcvtimeo = TIMEOUT_MS
+        s.bind(endpoint("tcp"))
+        from zmq_cffi.utils.monitor import recv_monitor_message
+
+        assert run_all(lambda: recv_monitor_message(monitor)["event"]) == [zmq.EVENT_LISTENING]
         s.disable_monitor()
     inst = zmq.Context.instance()
     assert isinstance(inst, zmq.Context) and inst is zmq.Context.instance()
@@ -347,17 +356,20 @@ def test_recv_into_and_copy_false_wait_cooperatively(gctx: zmq.Context) -> None:
     pull, push = gpair(gctx, zmq.PULL, zmq.PUSH)
     buf = bytearray(16)
 
-    def recv_both() -> Tuple[int, bytes]:
+    def recv_all() -> Tuple[int, bytes, List[bytes]]:
         n = pull.recv_into(buf)
         frame = pull.recv(copy=False)
-        return n, frame.bytes
+        frames = pull.recv_multipart(copy=False)
+        return n, frame.bytes, [f.bytes for f in frames]
 
     def send() -> None:
         push.send(b"into")
         push.send(b"frame", copy=False)
+        push.send_multipart([b"a", b"b" * 70000], copy=False)
 
-    (n, frame), _ = run_all(recv_both, send)
+    (n, frame, frames), _ = run_all(recv_all, send)
     assert (n, bytes(buf[:n]), frame) == (4, b"into", b"frame")
+    assert frames == [b"a", b"b" * 70000]
 
 
 def test_closing_a_socket_wakes_its_waiter_with_an_error(gctx: zmq.Context) -> None:
@@ -414,6 +426,20 @@ def test_a_shadow_shares_the_socket_and_its_waiters(gctx: zmq.Context) -> None:
 
     received, _ = run_all(shadow.recv, send)
     assert received == b"to both"
+    # By address too, and a plain zmq_cffi shadow in a green Poller is woken by green calls.
+    by_address = zmq.Socket.shadow(pull.underlying)
+    assert by_address._green_readiness is pull._green_readiness
+    plain = zmq_cffi.Socket.shadow(pull.underlying)
+    poller = zmq.Poller()
+    poller.register(plain, zmq.POLLIN)
+    events, _ = run_all(lambda: dict(poller.poll(TIMEOUT_MS)), lambda: push.send(b"again"))
+    assert events == {plain: zmq.POLLIN}
+    assert by_address.recv() == b"again"
+    # The shadows go on when the original object is gone.
+    del pull, shadow
+    gc.collect()
+    received, _ = run_all(by_address.recv, lambda: push.send(b"still"))
+    assert received == b"still"
 
 
 # -- Poller, select, device -------------------------------------------------------------------
@@ -577,12 +603,12 @@ def test_zerorpc_style_rpc_serves_slow_and_fast_calls_concurrently(gctx: zmq.Con
             reply = {"ok": methods[request["method"]](*request["args"])}
         except Exception as exc:  # the error goes back to the caller
             reply = {"error": f"{type(exc).__name__}: {exc}"}
-        server.send_multipart(envelope + [zmq_cffi.utils.jsonapi.dumps(reply)])
+        server.send_multipart(envelope + [jsonapi.dumps(reply)])
 
     def serve() -> None:
         while True:
             *envelope, body = server.recv_multipart()
-            gevent.spawn(handle, envelope, zmq_cffi.utils.jsonapi.loads(body))
+            gevent.spawn(handle, envelope, jsonapi.loads(body))
 
     def call(method: str, *args: Any) -> Any:
         with gctx.socket(zmq.REQ) as req:
@@ -599,8 +625,6 @@ def test_zerorpc_style_rpc_serves_slow_and_fast_calls_concurrently(gctx: zmq.Con
             release.set()
         return reply
 
-    import zmq_cffi.utils.jsonapi  # noqa: F401  (serve/handle use it)
-
     server_greenlet = gevent.spawn(serve)
     try:
         results = run_all(
@@ -614,6 +638,59 @@ def test_zerorpc_style_rpc_serves_slow_and_fast_calls_concurrently(gctx: zmq.Con
     assert results[1] == {"ok": "slow b done after 10 fast calls"}
     assert results[2:12] == [{"ok": k + 1000} for k in range(10)]
     assert results[12] == {"error": "KeyError: 'missing'"}
+
+
+def test_locust_style_master_and_workers(gctx: zmq.Context) -> None:
+    """Locust's distributed mode in small: a master ROUTER and worker DEALERs (each with its
+    identity) in greenlets; workers announce themselves, get a spawn command, report stats
+    and heartbeats while the master also serves them, then quit on command."""
+    master = gctx.socket(zmq.ROUTER)
+    master.linger = 0
+    master.rcvtimeo = master.sndtimeo = TIMEOUT_MS
+    port = master.bind_to_random_port("tcp://127.0.0.1")
+    n_workers, reports = 5, 20
+
+    def worker(name: str) -> str:
+        with gctx.socket(zmq.DEALER) as dealer:
+            dealer.linger = 0
+            dealer.rcvtimeo = dealer.sndtimeo = TIMEOUT_MS
+            dealer.identity = name.encode()
+            dealer.connect(f"tcp://127.0.0.1:{port}")
+            dealer.send_json({"type": "client_ready"})
+            command = dealer.recv_json()
+            assert command["type"] == "spawn"
+            for i in range(command["data"]["reports"]):
+                dealer.send_json({"type": "stats", "data": {"requests": i}})
+                dealer.send_json({"type": "heartbeat"})
+            assert dealer.recv_json() == {"type": "quit"}
+            dealer.send_json({"type": "client_stopped"})
+            return name
+
+    def run_master() -> Dict[str, int]:
+        ready: Set[bytes] = set()
+        stats: Dict[str, int] = {}
+        heartbeats = stopped = 0
+        while stopped < n_workers:
+            identity, body = master.recv_multipart()
+            msg = jsonapi.loads(body)
+            if msg["type"] == "client_ready":
+                ready.add(identity)
+                master.send_multipart([identity, b'{"type": "spawn", "data": {"reports": %d}}' % reports])
+            elif msg["type"] == "stats":
+                stats[identity.decode()] = msg["data"]["requests"]
+            elif msg["type"] == "heartbeat":
+                heartbeats += 1
+                if heartbeats == n_workers * reports:
+                    for each in ready:
+                        master.send_multipart([each, b'{"type": "quit"}'])
+            elif msg["type"] == "client_stopped":
+                stopped += 1
+        return stats
+
+    names = [f"worker-{i}" for i in range(n_workers)]
+    stats, *finished = run_all(run_master, *[lambda name=name: worker(name) for name in names])
+    assert finished == names
+    assert stats == {name: reports - 1 for name in names}
 
 
 # -- pyzmq programs through the runner ---------------------------------------------------------

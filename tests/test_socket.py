@@ -860,6 +860,245 @@ def test_socks_proxy_crashes_this_libzmq():
     assert proc.returncode in (-signal.SIGABRT, -signal.SIGSEGV), (proc.returncode, proc.stderr[-2000:])
 
 
+def test_close_with_linger_closes_during_context_term():
+    # The usual way to end a blocking recv: another thread terms the context, the recv raises
+    # ContextTerminated, and the socket is closed. LINGER cannot be set any more by then (ETERM),
+    # but close(linger=0) must still close, or term() waits for the socket forever. (Found by
+    # the fuzzer's term_in_background rule.)
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.PULL)
+    s.rcvtimeo = TIMEOUT_MS
+    terminator = threading.Thread(target=ctx.term, daemon=True)
+    terminator.start()
+    with pytest.raises(zmq.ContextTerminated):
+        s.recv()
+    s.close(linger=0)
+    terminator.join(TIMEOUT_MS / 1000)
+    assert not terminator.is_alive()
+    assert s.closed and ctx.closed
+
+
+@pytest.mark.parametrize("linger, error", [("0", TypeError), (2**31, ValueError)])
+def test_close_with_a_bad_linger_raises_and_leaves_the_socket_open(ctx, linger, error):
+    s = ctx.socket(zmq.PULL)
+    with pytest.raises(error):
+        s.close(linger=linger)
+    assert not s.closed
+    s.close()
+
+
+# -- USE_FD ------------------------------------------------------------------------------------
+
+# Each case runs in a child process: before zmq_cffi checked USE_FD, libzmq 4.3.4 aborted the
+# process on most of them (epoll.cpp:100, tcp_listener.cpp:223), and a crash must not take
+# pytest down with it. The child binds with USE_FD set to an fd of the given kind, then sends
+# one message through what it bound (a refused socket binds again without USE_FD first), closes
+# everything and terminates its context.
+_USE_FD_CHILD = r"""
+import json, os, socket, sys, tempfile
+import zmq_cffi as zmq
+from zmq_cffi.utils.monitor import recv_monitor_message
+
+kind, transport = sys.argv[1], sys.argv[2]
+tmp = tempfile.mkdtemp()
+ctx = zmq.Context()
+pull = ctx.socket(zmq.PULL)
+pull.linger = 0
+pull.rcvtimeo = 10000
+keep = []
+
+
+def listener(family=socket.AF_INET, listen=True, kind=socket.SOCK_STREAM):
+    s = socket.socket(family, kind)
+    s.bind(os.path.join(tmp, f"l{len(keep)}") if family == socket.AF_UNIX else ("127.0.0.1", 0))
+    if listen:
+        s.listen()
+    keep.append(s)
+    return s
+
+
+if kind in ("stdin", "stdout"):
+    fd = {"stdin": 0, "stdout": 1}[kind]
+elif kind == "file":
+    f = open(os.path.join(tmp, "file"), "wb")
+    keep.append(f)
+    fd = f.fileno()
+elif kind == "pipe":
+    fd, w = os.pipe()
+elif kind == "not-open":
+    fd = 1000
+    assert not os.path.exists(f"/proc/self/fd/{fd}")
+elif kind == "zmq-fd":
+    fd = pull.get(zmq.FD)  # libzmq's own notification fd
+elif kind == "unbound":
+    keep.append(socket.socket())
+    fd = keep[-1].fileno()
+elif kind == "not-listening":
+    fd = listener(listen=False).fileno()
+elif kind == "connected":
+    srv = listener()
+    keep.append(socket.create_connection(srv.getsockname()))
+    fd = keep[-1].fileno()
+elif kind == "udp":
+    fd = listener(listen=False, kind=socket.SOCK_DGRAM).fileno()
+elif kind == "wrong-family":
+    fd = listener(socket.AF_INET if transport == "ipc" else socket.AF_UNIX).fileno()
+elif kind in ("listening", "bound-twice", "closed-after-bind"):
+    fd = listener(socket.AF_UNIX if transport == "ipc" else socket.AF_INET).fileno()
+elif kind == "zmq-connection":
+    # One of libzmq's own tcp connections: its IO thread reads it non-blocking.
+    server, client = ctx.socket(zmq.PAIR), ctx.socket(zmq.PAIR)
+    for s in (server, client):
+        s.linger = 0
+        s.rcvtimeo = 10000
+    monitor = client.get_monitor_socket(zmq.EVENT_CONNECTED)
+    monitor.rcvtimeo = 10000
+    server.bind("tcp://127.0.0.1:*")
+    client.connect(server.get_string(zmq.LAST_ENDPOINT))
+    fd = recv_monitor_message(monitor)["value"]
+    keep += [monitor, client, server]
+elif kind == "zmq-listener":
+    # The listening socket of another zmq socket: libzmq owns it and will close it.
+    other = ctx.socket(zmq.PULL)
+    other.linger = 0
+    monitor = other.get_monitor_socket(zmq.EVENT_LISTENING | zmq.EVENT_CLOSED)
+    monitor.rcvtimeo = 10000
+    other.bind(f"ipc://{tmp}/other" if transport == "ipc" else "tcp://127.0.0.1:*")
+    fd = recv_monitor_message(monitor)["value"]
+    keep.append(other)
+    keep.append(monitor)
+
+endpoint = f"ipc://{tmp}/zmq" if transport == "ipc" else "tcp://127.0.0.1:*"
+pull.set(zmq.USE_FD, fd)
+result = {"fd": fd}
+try:
+    pull.bind(endpoint)
+    if kind == "bound-twice":
+        pull.bind(endpoint)
+    if kind == "closed-after-bind":
+        keep.pop().close()
+    if kind == "zmq-listener":
+        # The other socket lets go of its listener (libzmq closes its fd), so that only this
+        # socket's duplicate is left to accept the connection below.
+        other.unbind(other.get_string(zmq.LAST_ENDPOINT))
+        while recv_monitor_message(monitor)["event"] != zmq.EVENT_CLOSED:
+            pass
+except zmq.ZMQError as e:
+    result.update(errno=e.errno, message=str(e))
+    pull.set(zmq.USE_FD, -1)
+    pull.bind(endpoint)
+result["use_fd"] = pull.get(zmq.USE_FD)
+if kind == "zmq-connection":
+    # Checking the fd must not have touched the connection: still non-blocking, still carrying.
+    result["connection_blocking"] = os.get_blocking(fd)
+    client.send(b"ping")
+    result["connection_carries"] = server.recv() == b"ping"
+push = ctx.socket(zmq.PUSH)
+push.linger = 0
+push.connect(pull.get_string(zmq.LAST_ENDPOINT))
+push.send(b"through")
+result["received"] = pull.recv().decode()
+for s in [push, pull] + keep[::-1]:
+    s.close()
+ctx.term()
+print(json.dumps(result))
+"""
+
+
+def _use_fd_child(kind, transport):
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _USE_FD_CHILD, kind, transport], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-3000:])
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize(
+    "kind, why",
+    [
+        ("stdin", "is not a socket"),
+        ("stdout", "is not a socket"),
+        ("file", "is not a socket"),
+        ("pipe", "is not a socket"),
+        ("not-open", "is not an open file descriptor"),
+        ("zmq-fd", "is not a socket"),
+        ("zmq-connection", "is not listening"),
+        ("unbound", "is not listening"),
+        ("not-listening", "is not listening"),
+        ("connected", "is not listening"),
+        ("udp", "is a SOCK_DGRAM socket"),
+        ("wrong-family", "is an AF_UNIX socket"),
+    ],
+)
+def test_use_fd_that_cannot_listen_is_refused_at_bind(kind, why):
+    result = _use_fd_child(kind, "tcp")
+    assert result["errno"] == zmq.EINVAL
+    assert re.match(
+        rf"USE_FD {result['fd']} {why}: a bind to tcp:// needs a listening SOCK_STREAM socket of family "
+        "AF_INET or AF_INET6$",
+        result["message"],
+    ), result["message"]
+    # The refused socket is unharmed: bound without USE_FD, it carries a message.
+    assert result["received"] == "through"
+    if kind == "zmq-connection":
+        # (On PyPy, wrapping the fd in a Python socket to check it made it blocking, and
+        # libzmq's IO thread then hung in recv(): found by the fuzzer.)
+        assert result["connection_blocking"] is False and result["connection_carries"] is True
+
+
+def test_use_fd_of_the_wrong_family_for_ipc_is_refused():
+    result = _use_fd_child("wrong-family", "ipc")
+    assert result["errno"] == zmq.EINVAL
+    assert result["message"] == (
+        f"USE_FD {result['fd']} is an AF_INET socket: a bind to ipc:// needs a listening SOCK_STREAM "
+        "socket of family AF_UNIX"
+    )
+    assert result["received"] == "through"
+
+
+@pytest.mark.parametrize("transport", ["tcp", "ipc"])
+@pytest.mark.parametrize("kind", ["listening", "zmq-listener", "bound-twice", "closed-after-bind"])
+def test_use_fd_listening_socket_is_adopted(kind, transport):
+    # A listening socket of the transport's family works, also when libzmq owns it already (the
+    # listener of another zmq socket), when it is bound twice, and when the program closes its
+    # fd after the bind: libzmq listens on a duplicate that only it closes.
+    result = _use_fd_child(kind, transport)
+    assert "errno" not in result, result
+    assert result["use_fd"] == result["fd"]
+    assert result["received"] == "through"
+
+
+_USE_FD_CRASH = """
+import zmq_cffi as zmq
+from zmq_cffi._ffi import ffi, lib  # past zmq_cffi's check, straight to libzmq
+
+ctx = zmq.Context()
+s = ctx.socket(zmq.PULL)
+handle = ffi.cast("void *", s.underlying)
+assert lib.zc_setsockopt_int(handle, zmq.USE_FD, 0) == 0  # stdin: no socket
+lib.zmq_bind(handle, b"tcp://127.0.0.1:*")
+s.close()
+ctx.term()
+print("survived")
+"""
+
+
+def test_use_fd_that_is_no_socket_crashes_this_libzmq():
+    # Why bind checks USE_FD, shown on the libzmq zmq_cffi runs on (the issue's reproducer).
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _USE_FD_CRASH], capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+    )
+    assert "survived" not in proc.stdout
+    assert proc.returncode == -signal.SIGABRT, (proc.returncode, proc.stderr[-2000:])
+
+
 # -- bad input ---------------------------------------------------------------------------------
 
 
@@ -1336,3 +1575,17 @@ def test_disable_monitor_after_dropping_the_monitor_socket_returns():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "done", result.stderr
+
+
+@pytest.mark.parametrize("flags", [None, "", 0.0, b""])
+def test_falsy_flags_that_are_no_int_raise_type_error_instead_of_blocking(make_pair, flags) -> None:
+    # send/recv take a one-argument-fewer path for flags 0; a value that is merely falsy must
+    # not take it (it would be a blocking call with flags 0, as the fuzzer once found).
+    a, b = make_pair(zmq.PAIR, zmq.PAIR)
+    b.rcvtimeo = 2000
+    with pytest.raises(TypeError):
+        b.recv(flags)
+    with pytest.raises(TypeError):
+        a.send(b"x", flags)
+    a.send(b"x", 0)
+    assert b.recv(0) == b"x"

@@ -36,6 +36,8 @@ from zmq_cffi.error import (
     zmq_errno,
 )
 from zmq_cffi.frame import COPY_THRESHOLD, Frame, Message
+# Beyond pyzmq: how much received memory PyPy's GC may not know about (see the README).
+from zmq_cffi.backend.frame import recv_memory_allowance, set_recv_memory_allowance
 from zmq_cffi.poll import Poller, select
 from zmq_cffi.socket import Socket
 from zmq_cffi.stopwatch import Stopwatch
@@ -113,6 +115,8 @@ __all__ = [
     "get_includes",
     "get_library_dirs",
     "COPY_THRESHOLD",
+    "set_recv_memory_allowance",
+    "recv_memory_allowance",
     "IPC_PATH_MAX_LEN",
     "PYZMQ_DRAFT_API",
     "backend",

@@ -41,94 +41,154 @@ static int zc_recv(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info)
         return rc;
     }
     info->data = (char *)zmq_msg_data(msg);
-    info->size = zmq_msg_size(msg);
+    /* rc is the size, capped at INT_MAX: one library call fewer on the hot path */
+    info->size = rc < INT_MAX ? (size_t)rc : zmq_msg_size(msg);
     info->more = zmq_msg_more(msg);
     return rc;
 }
 
-/* recv copying into buf when the message fits (then msg is closed again): one crossing for
-   the common small message. Otherwise msg stays open, described by info. */
-static int zc_recv_copy(void *s, zmq_msg_t *msg, int flags, char *buf, size_t cap, zc_recvinfo_t *info)
+/* ---- send and recv ------------------------------------------------------------------------
+ * Every send/recv helper takes the socket's zc_sock_t first: the handle and the receive
+ * buffers travel as one argument (on CPython each argument of a CFFI call costs about 300
+ * instructions, against about 700 for libzmq's whole inproc recv; docs/benchmarks.rst).
+ *
+ * A call that may wait is tried without waiting first. Only when that fails and the caller's
+ * flags allow waiting does the helper note the time (wait_start, CLOCK_MONOTONIC, the clock
+ * of Python's time.monotonic) and call again, waiting. A signal that interrupts the wait
+ * (EINTR) returns to Python, whose handlers run, and the retry waits only for what remains
+ * of RCVTIMEO/SNDTIMEO since wait_start: the clock is read only by calls that wait. */
+
+typedef struct {
+    void *handle;      /* the libzmq socket, NULL once closed (cleared with Socket._handle) */
+    double wait_start; /* when the last call that had to wait began, in seconds */
+    zmq_msg_t msg;     /* recv: the socket's message, open only while a recv hands it over */
+    zc_recvinfo_t info;
+    char *buf;         /* recv: the socket's copy buffer (NULL until Python makes it) */
+    size_t cap;
+} zc_sock_t;
+
+/* zc_recv_bytes' result for a message left open in st->msg (too big for the buffer) */
+#define ZC_RECV_HELD INT_MAX
+
+/* After a failed attempt that did not wait: note when waiting begins, and say whether to call
+   again waiting (the error is EAGAIN and the caller's flags allow waiting). errno is kept. */
+static int zc_must_wait(zc_sock_t *st, int flags)
 {
-    int rc = zc_recv(s, msg, flags, info);
-    if (rc >= 0 && info->size <= cap) {
-        memcpy(buf, info->data, info->size);
-        info->data = buf;
-        zmq_msg_close(msg);
+    if (flags & ZMQ_DONTWAIT) {
+        st->wait_start = 0; /* not a wait: a retry after EINTR has no time to shorten */
+        return 0;
     }
+    int err = errno;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    st->wait_start = (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
+    errno = err;
+    return err == EAGAIN;
+}
+
+/* send a copy of buf (typed char * so that bytes pass without conversion) */
+static int zc_send_bytes(zc_sock_t *st, const char *buf, size_t len, int flags)
+{
+    int rc = zmq_send(st->handle, buf, len, flags | ZMQ_DONTWAIT);
+    if (rc < 0 && zc_must_wait(st, flags))
+        rc = zmq_send(st->handle, buf, len, flags);
     return rc;
 }
 
-/* A socket's receive state, passed as one argument: on CPython each argument of a CFFI call
-   costs about 300 instructions (the argument tuple, its parsing, the conversion; counted with
-   callgrind), against about 700 for libzmq's whole inproc recv. */
-typedef struct {
-    zmq_msg_t msg;
-    zc_recvinfo_t info;
-    char *buf;
-    size_t cap;
-} zc_rstate_t;
-
-static int zc_recv_copy_st(void *s, zc_rstate_t *st, int flags)
+/* zc_send_bytes with flags 0: one argument fewer for the common call */
+static int zc_send_bytes0(zc_sock_t *st, const char *buf, size_t len)
 {
-    return zc_recv_copy(s, &st->msg, flags, st->buf, st->cap, &st->info);
+    return zc_send_bytes(st, buf, len, 0);
+}
+
+/* PyPy: send a copy of the first len bytes of st->buf, where Python has just copied them
+   (PyPy passes a bytes object as char * at a cost of ~12 ns a call, ~6x the copy) */
+static int zc_send_buffered(zc_sock_t *st, size_t len, int flags)
+{
+    return zc_send_bytes(st, st->buf, len, flags);
+}
+
+/* recv into st->buf when the message fits (the message is closed again): returns its size.
+   A bigger message (or any, before Python made the buffer) stays open in st->msg, described
+   by st->info, and the result is ZC_RECV_HELD. */
+static int zc_recv_bytes(zc_sock_t *st, int flags)
+{
+    int rc = zc_recv(st->handle, &st->msg, flags | ZMQ_DONTWAIT, &st->info);
+    if (rc < 0 && zc_must_wait(st, flags))
+        rc = zc_recv(st->handle, &st->msg, flags, &st->info);
+    if (rc < 0)
+        return rc;
+    size_t size = st->info.size;
+    if (st->buf == NULL || size > st->cap)
+        return ZC_RECV_HELD;
+    memcpy(st->buf, st->info.data, size);
+    zmq_msg_close(&st->msg);
+    return (int)size;
+}
+
+/* zc_recv_bytes with flags 0: on CPython a one-argument call, the cheapest kind */
+static int zc_recv_bytes0(zc_sock_t *st)
+{
+    return zc_recv_bytes(st, 0);
 }
 
 /* recv_multipart's copying path in one crossing: the frames of one message land back to back
-   in buf while they fit, their sizes in sizes[]. Returns how many were copied, or -1 when the
-   first recv failed (errno set, nothing received). Then info->more says whether frames remain;
-   info->held says the next one is open in msg (described by info) because it did not fit.
-   A later recv that fails (rare: the frames of a message arrive together) returns the count
-   so far with info->more set, and the caller's ordinary recv reports the error. */
-static int zc_recv_parts(void *s, zmq_msg_t *msg, int flags, char *buf, size_t cap,
-                         size_t *sizes, int maxparts, zc_recvinfo_t *info)
+   in st->buf while they fit, their sizes in sizes[]. Returns how many were copied, or -1 when
+   the first recv failed (errno set, nothing received). Then st->info.more says whether frames
+   remain; st->info.held says the next one is open in st->msg (described by st->info) because
+   it did not fit. A later recv that fails (rare: the frames of a message arrive together)
+   returns the count so far with info.more set, and the caller's ordinary recv reports the
+   error. Only the first frame may wait. */
+static int zc_recv_parts(zc_sock_t *st, int flags, size_t *sizes, int maxparts)
 {
-    size_t used = 0;
+    zc_recvinfo_t *info = &st->info;
+    size_t used = 0, cap = st->cap;
     int n = 0;
     info->held = 0;
-    while (n < maxparts) {
-        if (zc_recv(s, msg, flags, info) < 0) {
-            if (n == 0)
-                return -1;
-            info->more = 1;
-            return n;
-        }
+    if (zc_recv(st->handle, &st->msg, flags | ZMQ_DONTWAIT, info) < 0
+        && (!zc_must_wait(st, flags) || zc_recv(st->handle, &st->msg, flags, info) < 0))
+        return -1;
+    while (1) {
         if (info->size > cap - used) {
             info->held = 1;
             return n;
         }
-        memcpy(buf + used, info->data, info->size);
-        zmq_msg_close(msg);
+        memcpy(st->buf + used, info->data, info->size);
+        zmq_msg_close(&st->msg);
         used += info->size;
         sizes[n++] = info->size;
-        if (!info->more)
+        if (!info->more || n == maxparts)
             return n;
+        if (zc_recv(st->handle, &st->msg, flags, info) < 0) {
+            info->more = 1;
+            return n;
+        }
     }
-    return n;
 }
 
 /* send_multipart's copying path: up to four frames in one crossing; every frame but the last
    gets ZMQ_SNDMORE added, the last is sent with `flags` as given. Returns -1 when the first
    frame failed (errno set, nothing sent), else how many frames were sent (errno set when fewer
-   than n): the caller sends the rest its ordinary way. */
-static int zc_send_parts(void *s, int flags, int n, const char *p0, size_t n0, const char *p1,
-                         size_t n1, const char *p2, size_t n2, const char *p3, size_t n3)
+   than n): the caller sends the rest its ordinary way. Only the first frame may wait. */
+static int zc_send_parts(zc_sock_t *st, int flags, int n, const char *p0, size_t n0,
+                         const char *p1, size_t n1, const char *p2, size_t n2, const char *p3,
+                         size_t n3)
 {
     const char *data[4] = {p0, p1, p2, p3};
     size_t len[4] = {n0, n1, n2, n3};
     for (int i = 0; i < n; i++) {
-        if (zmq_send(s, data[i], len[i], i < n - 1 ? flags | ZMQ_SNDMORE : flags) < 0)
-            return i ? i : -1;
+        int f = i < n - 1 ? flags | ZMQ_SNDMORE : flags;
+        if (zmq_send(st->handle, data[i], len[i], i ? f : f | ZMQ_DONTWAIT) >= 0)
+            continue;
+        if (i == 0 && zc_must_wait(st, f) && zmq_send(st->handle, data[0], len[0], f) >= 0)
+            continue;
+        return i ? i : -1;
     }
     return n;
 }
 
-static int zc_send_copy(void *s, const char *buf, size_t len, int flags)
-{
-    return zmq_send(s, buf, len, flags);
-}
-
-static int zc_send_msg_copy(void *s, zmq_msg_t *msg, int flags)
+/* send a shallow copy of msg (a Frame's), leaving msg itself intact for reuse */
+static int zc_send_frame(zc_sock_t *st, zmq_msg_t *msg, int flags)
 {
     zmq_msg_t tmp;
     zmq_msg_init(&tmp);
@@ -138,12 +198,23 @@ static int zc_send_msg_copy(void *s, zmq_msg_t *msg, int flags)
         errno = err;
         return -1;
     }
-    int rc = zmq_msg_send(&tmp, s, flags);
+    int rc = zmq_msg_send(&tmp, st->handle, flags | ZMQ_DONTWAIT);
+    if (rc < 0 && zc_must_wait(st, flags))
+        rc = zmq_msg_send(&tmp, st->handle, flags);
     if (rc < 0) {
         int err = errno;
         zmq_msg_close(&tmp);
         errno = err;
     }
+    return rc;
+}
+
+/* recv_into: zmq_recv into the caller's buffer (truncating, as zmq_recv does) */
+static int zc_recv_into(zc_sock_t *st, void *buf, size_t len, int flags)
+{
+    int rc = zmq_recv(st->handle, buf, len, flags | ZMQ_DONTWAIT);
+    if (rc < 0 && zc_must_wait(st, flags))
+        rc = zmq_recv(st->handle, buf, len, flags);
     return rc;
 }
 
@@ -196,12 +267,15 @@ static int zc_msg_init_zerocopy(zmq_msg_t *msg, void *buf, size_t len, int64_t t
     return zmq_msg_init_data(msg, buf, len, zc_free_notify, (void *)(intptr_t)token);
 }
 
-static int zc_send_zerocopy(void *s, void *buf, size_t len, int flags, int64_t token)
+/* send a zero-copy message in one crossing (msg is consumed; on error its release is queued) */
+static int zc_send_zerocopy(zc_sock_t *st, void *buf, size_t len, int flags, int64_t token)
 {
     zmq_msg_t msg;
     if (zc_msg_init_zerocopy(&msg, buf, len, token) < 0)
         return -1;
-    int rc = zmq_msg_send(&msg, s, flags);
+    int rc = zmq_msg_send(&msg, st->handle, flags | ZMQ_DONTWAIT);
+    if (rc < 0 && zc_must_wait(st, flags))
+        rc = zmq_msg_send(&msg, st->handle, flags);
     if (rc < 0) {
         int err = errno;
         zmq_msg_close(&msg); /* queues the token: the caller's buffer is released */
@@ -263,9 +337,16 @@ static int64_t zc_release_pending(void)
  * size hint). Every hinted byte brings the next major collection closer, and a major
  * collection marks the whole heap: with 1 MiB messages arriving at GB/s, a hint for each one
  * meant a major collection every ~80 messages in the benchmark process, most of the receiving
- * thread's time. So the first zc_rx_allowance bytes of received messages not yet released
- * go unreported (hint 0); only what exceeds it is hinted. The memory that waits for
- * the GC is bounded all the same: by the allowance plus what the hints let the GC see.
+ * thread's time. So the first bytes of received messages not yet released go unreported
+ * (hint 0); only what exceeds that allowance is hinted. The memory that waits for the GC is
+ * bounded all the same: by the allowance plus what the hints let the GC see.
+ *
+ * The allowance follows the size of the messages received: 256 of them (about one major
+ * collection per 256 messages at most), between zc_rx_allowance_min and zc_rx_allowance_max.
+ * A stream of 1 MiB messages gets 256 MiB, which keeps a PyPy receiver at GB/s; a program
+ * receiving 100 KB messages keeps at most the minimum (32 MiB by default) waiting unseen.
+ * The size is an average over the last ~16 messages received with copy=False, updated without a lock: a lost update
+ * from another thread only delays the estimate.
  *
  * Each message from recv(copy=False) is one malloc'd zc_rxmsg_t: the zmq_msg_t first (the
  * pointer Python holds), then how many bytes it added to zc_rx_pending. zc_rxmsg_free is its only release
@@ -277,12 +358,27 @@ typedef struct {
     size_t counted;
 } zc_rxmsg_t;
 
+#define ZC_RX_MESSAGES_UNHINTED 256
 static int64_t zc_rx_pending = 0;
-static int64_t zc_rx_allowance = 0;
+static int64_t zc_rx_allowance_min = 0;
+static int64_t zc_rx_allowance_max = 0;
+static int64_t zc_rx_avg_size = 0; /* average message size, times 16 */
 
-static void zc_rx_set_allowance(int64_t bytes)
+static void zc_rx_set_allowance(int64_t minimum, int64_t maximum)
 {
-    __atomic_store_n(&zc_rx_allowance, bytes, __ATOMIC_RELAXED);
+    __atomic_store_n(&zc_rx_allowance_min, minimum, __ATOMIC_RELAXED);
+    __atomic_store_n(&zc_rx_allowance_max, maximum, __ATOMIC_RELAXED);
+}
+
+/* The allowance now: 256 messages of the average size, within [min, max]. */
+static int64_t zc_rx_allowance(void)
+{
+    int64_t lo = __atomic_load_n(&zc_rx_allowance_min, __ATOMIC_RELAXED);
+    int64_t hi = __atomic_load_n(&zc_rx_allowance_max, __ATOMIC_RELAXED);
+    int64_t want = __atomic_load_n(&zc_rx_avg_size, __ATOMIC_RELAXED) / 16 * ZC_RX_MESSAGES_UNHINTED;
+    if (want > hi)
+        want = hi;
+    return want < lo ? lo : want;
 }
 
 /* A zero-filled message (closing it unreceived is harmless), or NULL when out of memory. */
@@ -302,9 +398,21 @@ static int zc_recv_rx(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info)
     zc_rxmsg_t *rx = (zc_rxmsg_t *)msg;
     size_t size = info->size;
     rx->counted = size;
+    int64_t avg = __atomic_load_n(&zc_rx_avg_size, __ATOMIC_RELAXED);
+    __atomic_store_n(&zc_rx_avg_size, avg - avg / 16 + (int64_t)size, __ATOMIC_RELAXED);
     int64_t after = __atomic_add_fetch(&zc_rx_pending, (int64_t)size, __ATOMIC_RELAXED);
-    int64_t over = after - __atomic_load_n(&zc_rx_allowance, __ATOMIC_RELAXED);
+    int64_t over = after - zc_rx_allowance();
     info->hint = over <= 0 ? 0 : over < (int64_t)size ? (size_t)over : size;
+    return rc;
+}
+
+/* recv(copy=False): zc_recv_rx into msg, waiting as the other helpers do (see zc_must_wait);
+   st->info describes the message, info.hint is its GC size hint. */
+static int zc_recv_frame(zc_sock_t *st, zmq_msg_t *msg, int flags)
+{
+    int rc = zc_recv_rx(st->handle, msg, flags | ZMQ_DONTWAIT, &st->info);
+    if (rc < 0 && zc_must_wait(st, flags))
+        rc = zc_recv_rx(st->handle, msg, flags, &st->info);
     return rc;
 }
 

@@ -75,7 +75,7 @@ class RecvMultipart:
         sock, flags, copy, track, parts = self.sock, self.flags, self.copy, self.track, self.parts
         if not parts:
             parts.append(brecv(sock, flags, copy, track))
-        info = sock._rinfo
+        info = sock._recv_info
         # libzmq delivers a message's frames together, so once the first is here the rest are.
         while info.more:
             parts.append(brecv(sock, flags, copy, track))

@@ -347,7 +347,7 @@ class Socket(backend.Socket, OptionSetter):
             return self._recv_multipart_copy(flags)
         recv = self.recv
         parts = [recv(flags, copy, track)]
-        info = self._rinfo
+        info = self._recv_info
         while info.more:
             parts.append(recv(flags, copy, track))
         return parts

@@ -14,9 +14,16 @@ A hang is ended by the parent, which first sends SIGUSR1 (faulthandler dumps eve
 Nothing here sends traffic off this machine: tcp connects go only to 127.0.0.1/[::1] (to ports
 the example bound itself, or to ports nothing listens on), binds only to loopback or to names
 that never need DNS, and the transports and options that could reach further (pgm, epgm, norm,
-tipc, SOCKS proxies, GSSAPI/Kerberos, USE_FD, BINDTODEVICE) get only harmless values.
+tipc, SOCKS proxies, GSSAPI/Kerberos, BINDTODEVICE) get only harmless values.
 (SOCKS_PROXY is refused by zmq_cffi now: libzmq crashed this fuzzer twice through it, see
-docs/differences.rst. The fuzzer keeps trying it, so the refusal is exercised.)
+docs/differences.rst. The fuzzer keeps trying it, so the refusal is exercised.) USE_FD gets any
+fd: small numbers (stdin, files, pipes, libzmq's own fds and listeners) and loopback listening
+sockets the example made, closed by it at random times.
+
+Every socket option is drawn, with values of its own type and range three times in four.
+Two libzmq 4.3.4 bugs that zmq_cffi cannot guard (README, "Reliability") are kept out of reach
+unless ZFZ_KNOWN_BUGS=1, which lets the fuzzer set HWMs on connected sockets (live or being torn
+down) and bind inproc names that other sockets already connected to, to measure their rates.
 """
 from __future__ import annotations
 
@@ -87,13 +94,20 @@ GSSAPI = {o for o, name in OPTIONS.items() if name.startswith("GSSAPI")}
 RESTRICTED: Dict[int, List[Any]] = {
     int(zmq.SOCKS_PROXY): [b"127.0.0.1:1", b"", b"[::1]:1", "127.0.0.1:1", 5, None],
     int(zmq.BINDTODEVICE): [b"lo", b"zfz-no-such-if", b"", b"x" * 20, 3, None],
-    int(zmq.USE_FD): [-1, -5, 2**40, "3", None],
 }
+# USE_FD: any small fd (0-2, files, pipes, libzmq's eventfds, epoll fds and listeners), odd
+# values, or a listening socket of this example's (Ref("listener", i), see use_fd_listener).
+use_fd_values = st.one_of(
+    st.integers(-2, 40), st.sampled_from([2**40, -5, "3", None, 1.5]),
+    st.integers(0, 7).map(lambda i: Ref("listener", i)),
+)
 for _o in GSSAPI:
     RESTRICTED[_o] = ["text", 1.5, None, [1]]
 
 
 def option_value(option: int) -> st.SearchStrategy:
+    if option == int(zmq.USE_FD):
+        return use_fd_values
     if option in RESTRICTED:
         return st.sampled_from(RESTRICTED[option])
     kind = zmq.constants.sockopt_types.get(option)
@@ -105,6 +119,8 @@ def option_value(option: int) -> st.SearchStrategy:
 def typed_option_value(option: Any) -> st.SearchStrategy:
     """A value of the option's own type and range (it may still be refused with ZMQError)."""
     kind = zmq.constants.sockopt_types.get(option) if isinstance(option, int) else None
+    if option == int(zmq.USE_FD):
+        return st.integers(-1, 40)
     if option in RESTRICTED:
         good = [
             v for v in RESTRICTED[option]
@@ -128,6 +144,7 @@ sockopt_numbers = st.one_of(
 # its pipes is half-way through termination (a peer just went away): update_pipe_options()
 # sends the new HWMs to a peer pipe that may already be deleted, and the process crashes.
 # pyzmq crashes the same way. The fuzzer sets HWMs only on sockets that never had a peer.
+KNOWN_BUGS = os.environ.get("ZFZ_KNOWN_BUGS") == "1"
 HWM_OPTIONS = {int(zmq.HWM), int(zmq.SNDHWM), int(zmq.RCVHWM)}
 HWM_NAMES = {"hwm", "sndhwm", "rcvhwm"}
 
@@ -152,27 +169,17 @@ def option_and_value(draw: Any) -> tuple:
     return option, draw(st.one_of(any_int, junk, st.binary(max_size=20)))
 
 
-PLAUSIBLE_INT_OPTIONS = [
-    int(o) for o in (
-        zmq.LINGER, zmq.SNDHWM, zmq.RCVHWM, zmq.RCVTIMEO, zmq.SNDTIMEO, zmq.IMMEDIATE, zmq.CONFLATE,
-        zmq.ROUTER_MANDATORY, zmq.REQ_RELAXED, zmq.REQ_CORRELATE, zmq.PROBE_ROUTER, zmq.XPUB_VERBOSE,
-        zmq.HEARTBEAT_IVL, zmq.HEARTBEAT_TIMEOUT, zmq.RECONNECT_IVL, zmq.HANDSHAKE_IVL, zmq.PLAIN_SERVER,
-        zmq.CURVE_SERVER, zmq.TCP_KEEPALIVE, zmq.IPV6, zmq.ROUTER_HANDOVER, zmq.INVERT_MATCHING,
-    )
-]
-plausible_option = st.one_of(
-    st.tuples(st.sampled_from(PLAUSIBLE_INT_OPTIONS), st.integers(-1, 1000)),
-    st.tuples(st.just(int(zmq.MAXMSGSIZE)), st.integers(-1, 100_000)),
-    st.tuples(
-        st.sampled_from([int(zmq.SUBSCRIBE), int(zmq.ROUTING_ID), int(zmq.ZAP_DOMAIN), int(zmq.PLAIN_USERNAME)]),
-        st.binary(max_size=12),
-    ),
-    st.tuples(
-        st.sampled_from([int(zmq.CURVE_SERVERKEY), int(zmq.CURVE_PUBLICKEY), int(zmq.CURVE_SECRETKEY)]),
-        st.one_of(st.binary(min_size=32, max_size=32), st.just(zmq.curve_keypair()[0])),
-    ),
-)
-socket_options = mostly(plausible_option, option_and_value())
+@st.composite
+def typed_option(draw: Any) -> tuple:
+    """Any socket option libzmq knows, with a value of its own type and range (CURVE keys as
+    real keys half the time)."""
+    option = draw(st.sampled_from(sorted(OPTIONS)))
+    if option in (int(zmq.CURVE_SERVERKEY), int(zmq.CURVE_PUBLICKEY), int(zmq.CURVE_SECRETKEY)) and draw(st.booleans()):
+        return option, draw(st.sampled_from([zmq.curve_keypair()[0], zmq.curve_keypair()[1]]))
+    return option, draw(typed_option_value(option))
+
+
+socket_options = mostly(typed_option(), option_and_value())
 
 
 # Context options: IO_THREADS and MAX_SOCKETS only small (libzmq would start that many threads
@@ -372,6 +379,9 @@ class ApiFuzz(RuleBasedStateMachine):
         self.log: List[str] = []
         self.wired: set = set()  # ids of sockets that were ever bound or connected
         self.inproc_connects: Dict[int, set] = {}  # id(socket) -> inproc names it connected to
+        self.listeners: List[Any] = []  # Python listening sockets offered as USE_FD
+        self.inproc_disconnected: set = set()  # inproc names some socket disconnected from
+        self.terminators: List[threading.Thread] = []  # threads blocked in ctx.term()
 
     # -- helpers
 
@@ -383,6 +393,9 @@ class ApiFuzz(RuleBasedStateMachine):
         if isinstance(x, Ref):
             if x.kind == "frame":
                 return self.pick(self.frames, x.i) if self.frames else b"no frame yet"
+            if x.kind == "listener":
+                listener = self.pick(self.listeners, x.i)
+                return listener.fileno() if listener is not None else -1  # -1 once closed
             port = self.pick(self.ports, x.i)
             return f"tcp://127.0.0.1:{port if port is not None else 1}"
         if isinstance(x, list):
@@ -400,7 +413,7 @@ class ApiFuzz(RuleBasedStateMachine):
             hit = option in HWM_OPTIONS or option in HWM_NAMES
         except TypeError:  # unhashable junk
             return False
-        if hit and id(sock) in self.wired:
+        if hit and id(sock) in self.wired and not KNOWN_BUGS:
             STATS["hwm_skipped"] = STATS.get("hwm_skipped", 0) + 1
             return True
         return False
@@ -410,7 +423,13 @@ class ApiFuzz(RuleBasedStateMachine):
         name that two sockets already connected to and the second expects routing ids (REP,
         ROUTER): PAIR drops the second pipe, then libzmq writes the routing id into it. pyzmq
         aborts the same way. So PAIRs bind only inproc names of their own here."""
-        if isinstance(addr, str) and addr.startswith("inproc://") and sock.closed is False:
+        if isinstance(addr, str) and addr.startswith("inproc://") and sock.closed is False and not KNOWN_BUGS:
+            if addr in self.inproc_disconnected:
+                # libzmq aborts (pipe.cpp:87) when a ROUTER/REP connected to an inproc name
+                # nobody had bound, disconnected, and then a PUB/XPUB binds it (it reads the
+                # pipe the disconnect ended, then writes its routing id into it).
+                STATS["disconnected_inproc_renamed"] = STATS.get("disconnected_inproc_renamed", 0) + 1
+                return f"inproc://solo-{id(sock):x}-{len(self.log)}"
             if addr in self.inproc_connects.get(id(sock), ()):
                 # Same family of abort: a socket that connected to an inproc name (still
                 # pending), disconnected or unbound it, then binds it itself (pyzmq alike).
@@ -590,7 +609,7 @@ class ApiFuzz(RuleBasedStateMachine):
     def set_option(self, i: int, opt: tuple) -> None:
         sock = self.socket(i)
         if sock is not None and not self.hwm_unsafe(sock, opt[0]):
-            self.call(sock.set, opt[0], tame(*opt))
+            self.call(sock.set, opt[0], self.resolve(tame(*opt)))
 
     @rule(i=index, option=sockopt_numbers, as_string=st.booleans())
     def get_option(self, i: int, option: Any, as_string: bool) -> None:
@@ -606,7 +625,7 @@ class ApiFuzz(RuleBasedStateMachine):
             value = 0
         sock = self.socket(i)
         if sock is not None and not self.hwm_unsafe(sock, name):
-            self.call(setattr, sock, name, tame(name, value))
+            self.call(setattr, sock, name, self.resolve(tame(name, value)))
             self.call(getattr, sock, name)
 
     @rule(i=index, addr=bind_endpoints)
@@ -631,7 +650,10 @@ class ApiFuzz(RuleBasedStateMachine):
             if kind == "connect":
                 self.connect_to(sock, self.resolve(addr))
             else:
-                self.call(sock.disconnect, self.resolve(addr))
+                addr = self.resolve(addr)
+                if isinstance(addr, str) and addr.startswith("inproc://"):
+                    self.inproc_disconnected.add(addr)
+                self.call(sock.disconnect, addr)
 
     @rule(
         i=index,
@@ -859,6 +881,119 @@ class ApiFuzz(RuleBasedStateMachine):
         self.call(sock.fileno)
         self.call(repr, sock)
 
+    @rule(
+        i=index, family=st.sampled_from(["inet", "inet6", "unix", "unbound", "udp"]),
+        endpoint=st.sampled_from(["tcp://127.0.0.1:*", "tcp://[::1]:*", "ipc", "inproc://a", "tcp://*:*"]),
+        close_before=st.booleans(), close_after=st.booleans(), reset=st.booleans(),
+    )
+    def use_fd_listener(self, i: int, family: str, endpoint: str, close_before: bool, close_after: bool,
+                        reset: bool) -> None:
+        """USE_FD with a loopback socket of this example's (listening or not, of a family that
+        may not match the endpoint), closed by the program before or after the bind."""
+        import socket as pysocket
+
+        sock = self.socket(i)
+        if sock is None or len(self.listeners) >= 8:
+            return
+        try:
+            if family == "unix":
+                lst = pysocket.socket(pysocket.AF_UNIX)
+                lst.bind(f"{TMP}/fd{len(self.log)}-{id(self):x}")
+            elif family == "udp":
+                lst = pysocket.socket(pysocket.AF_INET, pysocket.SOCK_DGRAM)
+                lst.bind(("127.0.0.1", 0))
+            else:
+                lst = pysocket.socket(pysocket.AF_INET6 if family == "inet6" else pysocket.AF_INET)
+                if family != "unbound":
+                    lst.bind(("::1" if family == "inet6" else "127.0.0.1", 0))
+            if family not in ("unbound", "udp"):
+                lst.listen()
+        except OSError:
+            return
+        self.listeners.append(lst)
+        self.call(sock.set, zmq.USE_FD, lst.fileno())
+        if close_before:
+            lst.close()
+        self.wired.add(id(sock))
+        self.call(sock.bind, self.bind_address(sock, f"ipc://{TMP}/fdz{len(self.log)}" if endpoint == "ipc" else endpoint))
+        self.note_port(sock)
+        if close_after:
+            lst.close()
+        if reset:
+            self.call(sock.set, zmq.USE_FD, -1)
+
+    @rule(i=index)
+    def term_in_background(self, i: int) -> None:
+        """ctx.term() on another thread, as a program does to end its blocking calls: every
+        later call on the context's sockets fails with ETERM until teardown closes them."""
+        ctx = self.pick(self.contexts, i)
+        if ctx is None or len(self.terminators) >= 2:
+            return
+        if not KNOWN_BUGS and any(
+            self.inproc_connects.get(id(s)) for s in self.sockets if s is not None and s.context is ctx
+        ):
+            # zmq_ctx_term binds every inproc name still pending with a PAIR of its own: with two
+            # connections pending on a name, a ROUTER or REP one after the first, that is
+            # libzmq's pipe.cpp:87 abort (docs/differences.rst).
+            STATS["term_skipped"] = STATS.get("term_skipped", 0) + 1
+            return
+        self.log.append(f"term in background @{id(ctx):x}")
+
+        def term() -> None:
+            try:
+                ctx.term()
+            except Exception as e:  # noqa: BLE001 - any ordinary exception is fine, as in call()
+                STATS["raised"][type(e).__name__] += 1
+
+        t = threading.Thread(target=term, name="zfz-term", daemon=True)
+        t.start()
+        self.terminators.append(t)
+
+    @rule(i=index, j=index, name=st.sampled_from(["inproc://p", "inproc://q"]), steps=st.lists(
+        st.sampled_from(["bind", "connect", "unbind", "disconnect", "close-peer"]), min_size=1, max_size=6))
+    def pair_rebind(self, i: int, j: int, name: str, steps: List[str]) -> None:
+        """An inproc PAIR bound, unbound and bound again by name while a peer connects,
+        disconnects and is replaced. Connections pending on a name that a PAIR then binds can
+        abort libzmq (pipe.cpp:87, see bind_address), so without ZFZ_KNOWN_BUGS the peer
+        connects again only after the name was bound."""
+        ctx = self.pick(self.contexts, i)
+        if ctx is None or len([s for s in self.sockets if s is not None and not s.closed]) >= 25:
+            return
+        pair = self.call(ctx.socket, zmq.PAIR)
+        peer = self.call(ctx.socket, zmq.PAIR)
+        for s in (pair, peer):
+            if s is not None:
+                self.sockets.append(s)
+                self.wired.add(id(s))
+                self.call(setattr, s, "linger", 0)
+        if pair is None or peer is None:
+            return
+        name = f"{name}-{id(self):x}-{len(self.log)}"
+        pending = False
+        for step in steps:
+            if step == "bind":
+                self.call(pair.bind, name)
+                pending = False
+            elif step == "connect":
+                if pending and not KNOWN_BUGS:
+                    continue
+                self.connect_to(peer, name)
+                pending = True
+            elif step == "unbind":
+                self.call(pair.unbind, name)
+            elif step == "disconnect":
+                self.inproc_disconnected.add(name)
+                self.call(peer.disconnect, name)
+            else:
+                self.call(peer.close, 0)
+                peer = self.call(ctx.socket, zmq.PAIR)
+                if peer is None:
+                    return
+                self.sockets.append(peer)
+                self.wired.add(id(peer))
+                self.call(setattr, peer, "linger", 0)
+        self.pairs.append((pair, peer))
+
     # -- frames and trackers
 
     @rule(obj=payloads, track=st.booleans(), copy=st.one_of(st.booleans(), st.none()))
@@ -959,12 +1094,19 @@ class ApiFuzz(RuleBasedStateMachine):
         for sock in self.sockets + self.monitors:  # monitored sockets before their readers
             if sock is not None:
                 self.call(sock.close, 0)
+        for t in self.terminators:
+            t.join(SLOW_CALL_S)
+            if t.is_alive():
+                _note_failure("ctx.term() on another thread did not return", self.log)
+                raise AssertionError("ctx.term() on another thread did not return")
+        for lst in self.listeners:
+            lst.close()
         for ctx in self.contexts:
             if ctx is not None:
                 self.call(ctx.destroy, linger=0)
         log = self.log
         for items in (self.frames, self.trackers, self.buffers, self.sockets, self.contexts, self.pollers,
-                      self.monitors, self.pairs):
+                      self.monitors, self.pairs, self.listeners, self.terminators):
             items.clear()
         try:
             _expect_baseline()

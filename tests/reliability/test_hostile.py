@@ -28,6 +28,7 @@ from ._support import HERE, Sandbox, fd_count, record
 FUZZ_CHILD = os.path.join(HERE, "_fuzz_child.py")
 FUZZ_SECONDS = float(os.environ.get("ZMQ_CFFI_FUZZ_SECONDS", "55"))
 FUZZ_MIN_EXAMPLES = 500
+FUZZ_DEFAULT_SEED = 20261204
 
 
 @pytest.mark.timeout(int(FUZZ_SECONDS * 3 + 120))
@@ -37,7 +38,8 @@ def test_random_api_call_sequences_raise_only_python_exceptions(tmp_path: Any, s
 
     The fuzzer runs in a namespace of its own with nothing but a loopback interface: whatever
     endpoint it makes up, no packet can leave this machine."""
-    seed = int(os.environ.get("ZMQ_CFFI_FUZZ_SEED") or random.SystemRandom().randrange(1, 2**31))
+    # A fixed slice by default, so that CI runs the same sequences every time (any seed replays).
+    seed = int(os.environ.get("ZMQ_CFFI_FUZZ_SEED") or FUZZ_DEFAULT_SEED)
     cmd = sandbox.command([sys.executable, FUZZ_CHILD, str(seed), str(FUZZ_SECONDS), str(FUZZ_MIN_EXAMPLES)])
     # Its own directory: nothing the fuzzer leaves (ipc files, even after a crash) lands elsewhere.
     env = dict(os.environ, TMPDIR=str(tmp_path))

@@ -1,7 +1,9 @@
 """The raw context handle: creation, options, termination."""
 from __future__ import annotations
 
+import gc
 import os
+import threading
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from zmq_cffi._ffi import ffi, lib
@@ -28,6 +30,7 @@ class Context:
     # Kept by handle cell, not only by weak reference, so that a socket dropped without close()
     # and not finalized yet (PyPy finalizes late) can still be closed by term() and destroy().
     _open: Dict[int, _HandleCell]
+    _term_lock: threading.Lock
 
     def __init__(self, io_threads: int = 1, shadow: int = 0) -> None:
         if shadow:
@@ -54,6 +57,10 @@ class Context:
                     raise _zmq_error(err, detail=f"io_threads={io_threads}")
         self._pid = os.getpid()
         object.__setattr__(self, "_open", {})
+        # One term at a time: a second zmq_ctx_term of one context while the first still waits
+        # reads the context's mailbox after the first has freed it (libzmq 4.3.4 aborts,
+        # signaler.cpp:265). A concurrent term() waits for the first, then finds it done.
+        object.__setattr__(self, "_term_lock", threading.Lock())
 
     def _register_socket(self, sock: Any) -> None:
         self._open[id(sock._cell)] = sock._cell
@@ -77,9 +84,19 @@ class Context:
         would wait for them forever (PyPy runs finalizers late)."""
         from zmq_cffi.backend.socket import _close_cell
 
-        for cell in list(self._open.values()):
-            if not cell.in_use_by_other_than(None):
-                _close_cell(cell, self._pid, self, linger)
+        for attempt in range(2):
+            in_use = False
+            for cell in list(self._open.values()):
+                if cell.in_use_by_other_than(None):
+                    in_use = True
+                else:
+                    _close_cell(cell, self._pid, self, linger)
+            if not in_use or attempt:
+                return
+            # A socket still referenced may only be unreachable garbage that no collection has
+            # found yet (PyPy collects late; a cycle waits for the cycle collector on CPython):
+            # collect once, so term() does not wait forever for a socket nobody can close.
+            gc.collect()
 
     @property
     def underlying(self) -> int:
@@ -97,19 +114,20 @@ class Context:
 
         Blocking calls on its sockets in other threads raise ContextTerminated.
         """
-        handle = self._handle
-        if handle == ffi.NULL:
-            return
-        if self._shadow or self._pid != os.getpid():
-            # A shadow does not own the context; a forked child must not touch the parent's.
+        with self._term_lock:
+            handle = self._handle
+            if handle == ffi.NULL:
+                return
+            if self._shadow or self._pid != os.getpid():
+                # A shadow does not own the context; a forked child must not touch the parent's.
+                self._handle = ffi.NULL
+                return
+            self._close_abandoned_sockets()
+            while lib.zmq_ctx_term(handle) < 0:
+                err = ffi.errno
+                if err != _EINTR:
+                    raise _zmq_error(err)
             self._handle = ffi.NULL
-            return
-        self._close_abandoned_sockets()
-        while lib.zmq_ctx_term(handle) < 0:
-            err = ffi.errno
-            if err != _EINTR:
-                raise _zmq_error(err)
-        self._handle = ffi.NULL
 
     def set(self, option: int, optval: int) -> None:
         """Set a context option (zmq_ctx_set)."""

@@ -1,20 +1,26 @@
 """The raw socket handle: options, bind/connect, send/recv, close.
 
-Hot paths are written for few FFI crossings, with few arguments (each costs on CPython): a
-bytes send is one call (zc_send_copy), a copying recv of up to 4 KiB is one
-(zc_recv_copy_st, with the socket's receive state as one argument), int options are one.
-A closed socket's handle is NULL, which libzmq itself answers with ENOTSOCK, so calls on a
-closed socket need no extra Python check and can never touch freed memory.
+Hot paths are written for few FFI crossings with few arguments (each costs on CPython): a
+bytes send is one call (zc_send_bytes0: state, data, length), a copying recv of up to 4 KiB is
+one (zc_recv_bytes0: the state alone), int options are one. The state (zc_sock_t, `_state`)
+holds the handle and the receive buffers; it is the only way send/recv reach the handle.
+A closed socket's handle is NULL, in `_handle` and in the state alike (_forget_handle clears
+both), which libzmq itself answers with ENOTSOCK, so calls on a closed socket need no extra
+Python check and can never touch freed memory. No clock is read unless a call has to wait
+(see zc_must_wait in _helpers.c).
 """
 from __future__ import annotations
 
+import errno
 import os
+import platform
 import threading
 import time
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Union, overload
 
 from zmq_cffi._ffi import ffi, lib
+from zmq_cffi import tracker as _tracker
 from zmq_cffi.backend import frame as _frame
 from zmq_cffi.backend import zerocopy
 from zmq_cffi.backend.frame import Frame, _pin_buffer
@@ -43,18 +49,28 @@ _EAGAIN = lib.EAGAIN
 _monotonic = time.monotonic
 _BYTES_OPT_MAX = 256
 
-_zc_send_copy: Callable[..., int] = lib.zc_send_copy
-_zc_send_msg_copy: Callable[..., int] = lib.zc_send_msg_copy
+_zc_send_bytes: Callable[..., int] = lib.zc_send_bytes
+_zc_send_bytes0: Callable[..., int] = lib.zc_send_bytes0
+_zc_send_buffered: Callable[..., int] = lib.zc_send_buffered
+_zc_recv_bytes: Callable[..., int] = lib.zc_recv_bytes
+_zc_recv_bytes0: Callable[..., int] = lib.zc_recv_bytes0
+_zc_send_frame: Callable[..., int] = lib.zc_send_frame
 _zc_send_zerocopy: Callable[..., int] = lib.zc_send_zerocopy
-_zc_recv: Callable[..., int] = lib.zc_recv
-_zc_recv_copy_st: Callable[..., int] = lib.zc_recv_copy_st
 _zc_recv_parts: Callable[..., int] = lib.zc_recv_parts
 _zc_send_parts: Callable[..., int] = lib.zc_send_parts
+_zc_recv_into: Callable[..., int] = lib.zc_recv_into
 _ZMQ_SNDMORE = lib.ZMQ_SNDMORE
 # recv_multipart copies up to this many frames per C call; frames beyond come one by one.
 _RECV_PARTS_MAX = 16
 # Copying receives of up to this many bytes land in a per-socket buffer in one C call.
 _RECV_BUFFER_SIZE = 4096
+# The flags-0 helpers take one argument fewer. Identity, not `not flags`: a falsy value that
+# is no int (None, "", 0.0) must still reach CFFI's int conversion and raise TypeError, not
+# become a blocking call (every int 0 is this object: CPython caches small ints, PyPy
+# compares ints by value).
+_NO_FLAGS = 0
+# zc_recv_bytes' result when the message did not fit the buffer and waits in the state's msg.
+_RECV_HELD = lib.ZC_RECV_HELD
 _zmq_msg_close = lib.zmq_msg_close
 _unpack: Callable[[Any, int], bytes] = ffi.unpack
 _from_buffer = ffi.from_buffer
@@ -68,13 +84,10 @@ _is_lent = zerocopy.is_lent
 # Below this, a received message is too small for its size hint to matter.
 _SHARED_HINT_MIN = 1 << 16
 # recv(copy=False): messages are received into zc_rxmsg_new() blocks, which count their bytes
-# until released. The first RECV_UNHINTED_BYTES of them get no size hint for PyPy's GC (see
-# _helpers.c: hinting every large message made major collections most of a PyPy receiver's
-# time), so at most this much received memory waits for a major collection unseen by the GC.
-RECV_UNHINTED_BYTES = 256 << 20
-lib.zc_rx_set_allowance(RECV_UNHINTED_BYTES)
+# until released; only those beyond an allowance get a size hint for PyPy's GC (see
+# frame.set_recv_memory_allowance and _helpers.c).
 _zc_rxmsg_new = lib.zc_rxmsg_new
-_zc_recv_rx: Callable[..., int] = lib.zc_recv_rx
+_zc_recv_frame: Callable[..., int] = lib.zc_recv_frame
 _zc_rxmsg_uncount = lib.zc_rxmsg_uncount
 _zc_rxmsg_free = lib.zc_rxmsg_free
 _gc = ffi.gc
@@ -106,6 +119,104 @@ def refuse_unsafe_option(option: Any, optval: Any) -> None:
 
         version = ".".join(map(str, zmq_version_info()))
         raise ZMQError(_EINVAL, _SOCKS_PROXY_REFUSAL.format(version=version))
+
+
+# USE_FD: a tcp:// or ipc:// bind (ws:// and wss:// with DRAFT) adopts the socket's USE_FD as
+# its listening socket instead of making one, and libzmq 4.3.4 checks nothing: it hands the fd
+# to its poller and accept(), and aborts the process (epoll.cpp:100, tcp_listener.cpp:223) when
+# that is no listening socket. It also closes the fd when the socket closes, asserting that
+# close succeeds, so an fd that someone else closes or owns (another listener, libzmq's own, the
+# same USE_FD bound twice) aborts later. So bind gives libzmq a duplicate of the fd that only
+# the listener owns, after checking that it is a listening stream socket of the transport's family,
+# and makes the socket non-blocking.
+_ADOPTING_FAMILIES = {b"tcp": ("AF_INET", "AF_INET6"), b"ipc": ("AF_UNIX",), b"ws": ("AF_INET", "AF_INET6"),
+                      b"wss": ("AF_INET", "AF_INET6")}
+_ZMQ_USE_FD = lib.ZMQ_USE_FD
+
+
+_libc_getsockopt: Any = None
+
+
+def _sockopt(fd: int, option: int) -> int:
+    """getsockopt(fd, SOL_SOCKET, option) as an int, or -1 (errno ENOTSOCK, ...). Through libc:
+    wrapping the fd in a Python socket object would change its blocking mode on PyPy, and that
+    file description may be one of libzmq's connections (whose IO thread would then block)."""
+    global _libc_getsockopt
+    import ctypes
+
+    if _libc_getsockopt is None:
+        _libc_getsockopt = ctypes.CDLL(None, use_errno=True).getsockopt
+    value, size = ctypes.c_int(0), ctypes.c_uint(ctypes.sizeof(ctypes.c_int))
+    import socket as std_socket
+
+    if _libc_getsockopt(fd, std_socket.SOL_SOCKET, option, ctypes.byref(value), ctypes.byref(size)) != 0:
+        return -1
+    return value.value
+
+
+def _adoptable_fd(fd: int, transport: str, families: Sequence[str]) -> int:
+    """A duplicate of `fd` for libzmq to own, or ZMQError(EINVAL) saying why `fd` cannot be
+    a listener of `transport`. The checks are made on the duplicate, which nobody else can
+    close or change in between; they only read the fd, which may belong to anyone."""
+    import socket as std_socket
+    import stat
+
+    def refuse(why: str) -> ZMQError:
+        return ZMQError(_EINVAL, f"USE_FD {fd} {why}: a bind to {transport}:// needs a listening "
+                                 f"SOCK_STREAM socket of family {' or '.join(families)}")
+
+    try:
+        dup = os.dup(fd)
+    except OSError as e:
+        if e.errno != errno.EBADF:
+            raise ZMQError(e.errno, f"USE_FD {fd} could not be duplicated: {e.strerror}") from None
+        raise refuse("is not an open file descriptor") from None
+    try:
+        if not stat.S_ISSOCK(os.fstat(dup).st_mode):
+            raise refuse("is not a socket")
+        family = _sockopt(dup, getattr(std_socket, "SO_DOMAIN", 39))
+        if family not in [getattr(std_socket, name) for name in families]:
+            try:
+                name = std_socket.AddressFamily(family).name
+            except ValueError:
+                name = f"family {family}"
+            raise refuse(f"is an {name} socket")
+        kind = _sockopt(dup, std_socket.SO_TYPE)
+        if kind != std_socket.SOCK_STREAM:
+            try:
+                name = std_socket.SocketKind(kind).name
+            except ValueError:
+                name = f"type {kind}"
+            raise refuse(f"is a {name} socket")
+        if _sockopt(dup, std_socket.SO_ACCEPTCONN) != 1:
+            raise refuse("is not listening")
+        # As libzmq's own listeners are: a blocking one would block libzmq's IO thread in accept()
+        # whenever another listener (of this fd's socket) took the connection first.
+        os.set_blocking(dup, False)
+    except BaseException:
+        os.close(dup)
+        raise
+    return dup
+
+
+def _bind_adopting(handle: Any, encoded: bytes, addr: Union[str, bytes], fd: int) -> None:
+    """zmq_bind with the socket's USE_FD `fd` replaced, for this bind, by a checked duplicate
+    that libzmq owns from a successful bind on (a failed one never took it: in 4.3.4 the
+    listener adopts the fd last)."""
+    transport = encoded.split(b"://", 1)[0]
+    dup = _adoptable_fd(fd, transport.decode(), _ADOPTING_FAMILIES[transport])
+    if lib.zc_setsockopt_int(handle, _ZMQ_USE_FD, dup) < 0:
+        err = ffi.errno
+        os.close(dup)
+        raise _zmq_error(err)
+    # No try/except from here: once zmq_bind succeeded, nothing (not even a KeyboardInterrupt
+    # between two lines) may close the fd libzmq owns; at worst a failed bind's dup leaks.
+    rc = lib.zmq_bind(handle, encoded)
+    err = ffi.errno
+    lib.zc_setsockopt_int(handle, _ZMQ_USE_FD, fd)  # get(USE_FD) still says what was set
+    if rc < 0:
+        os.close(dup)
+        raise _zmq_error(err, detail=f"addr={addr!r}")
 
 
 # Binary options whose trailing NUL byte, if any, is data rather than a C string terminator.
@@ -162,7 +273,7 @@ def _close_cell(cell: Optional[_HandleCell], pid: int, context: Any, linger: Opt
     for ref in cell.sockets:
         sock = ref()
         if sock is not None:
-            object.__setattr__(sock, "_handle", _NULL)
+            _forget_handle(sock)
     forget = getattr(context, "_forget_socket", None)
     if forget is not None:
         forget(cell)
@@ -170,6 +281,13 @@ def _close_cell(cell: Optional[_HandleCell], pid: int, context: Any, linger: Opt
         if linger is not None:
             lib.zc_setsockopt_int(handle, _ZMQ_LINGER, linger)
         lib.zmq_close(handle)
+
+
+def _forget_handle(sock: "Socket") -> None:
+    """Clear the handle in both places it is read from: `_handle` and the state that the
+    send/recv helpers use (the one place a closed socket's handle stops being reachable)."""
+    sock._state.handle = _NULL
+    object.__setattr__(sock, "_handle", _NULL)
 
 
 def _encode_addr(addr: Union[str, bytes]) -> bytes:
@@ -193,12 +311,12 @@ class Socket:
     # What send/recv read is set by __init__ only, never given a class-level default: on
     # CPython 3.11 an instance attribute that shadows a class attribute gets no specialised
     # lookup once the instance dict exists (~20 ns per read instead of ~5).
-    _rst: Any  # zc_rstate_t: _rmsg and _rinfo point into it
-    _rmsg: Any
-    _rinfo: Any
-    _rbuf: Any
-    _rview: Any
-    _rsizes: Any
+    _state: Any  # zc_sock_t *: the handle and receive buffers, the helpers' first argument
+    _recv_msg: Any  # &_state.msg: a message a recv left open (too big for the buffer)
+    _recv_info: Any  # &_state.info: what the last recv received (data, size, more)
+    _copy_buffer: Any  # the copy buffer (_state.buf), made on first use (_make_copy_buffer)
+    _copy_view: Any  # a cffi buffer over it: received bytes are sliced out, PyPy stages sends
+    _recv_sizes: Any  # recv_multipart's frame sizes
     copy_threshold: int
     # RCVTIMEO/SNDTIMEO as last set through this object: after a signal interrupts a blocking
     # call, only what remains of the timeout is waited for.
@@ -213,14 +331,19 @@ class Socket:
         copy_threshold: Optional[int] = None,
     ) -> None:
         set_attr = object.__setattr__
+        # First, so that every close path finds it (_forget_handle).
+        state = ffi.new("zc_sock_t *")
+        set_attr(self, "_state", state)
+        set_attr(self, "_recv_msg", ffi.addressof(state, "msg"))
+        set_attr(self, "_recv_info", ffi.addressof(state, "info"))
         set_attr(
             self,
             "copy_threshold",
             _frame.default_copy_threshold() if copy_threshold is None else copy_threshold,
         )
-        set_attr(self, "_rbuf", None)  # made on the first copying recv (_make_rbuf)
-        set_attr(self, "_rview", None)
-        set_attr(self, "_rsizes", None)
+        set_attr(self, "_copy_buffer", None)
+        set_attr(self, "_copy_view", None)
+        set_attr(self, "_recv_sizes", None)
         set_attr(self, "_rcvtimeo", -1)
         set_attr(self, "_sndtimeo", -1)
         if shadow:
@@ -262,10 +385,7 @@ class Socket:
                 register(self)
         set_attr(self, "context", context)
         set_attr(self, "_pid", os.getpid())
-        rst = ffi.new("zc_rstate_t *")
-        set_attr(self, "_rst", rst)
-        set_attr(self, "_rmsg", ffi.addressof(rst, "msg"))
-        set_attr(self, "_rinfo", ffi.addressof(rst, "info"))
+        state.handle = self._handle
         if shadow:
             set_attr(self, "_rcvtimeo", self.get(_ZMQ_RCVTIMEO))
             set_attr(self, "_sndtimeo", self.get(_ZMQ_SNDTIMEO))
@@ -291,16 +411,22 @@ class Socket:
         zmq_cffi objects merely forgets the handle."""
         if self._handle == _NULL:
             return
-        if linger is not None and self._cell:
-            self.set(_ZMQ_LINGER, linger)
-        object.__setattr__(self, "_handle", _NULL)
-        _close_cell(self._cell, self._pid, self.context)
+        if linger is not None:  # a bad value raises, as set() would, before anything is closed
+            if not isinstance(linger, int):
+                raise TypeError(f"linger must be an int, not {type(linger).__name__}")
+            if not -(2**31) <= linger < 2**31:
+                raise ValueError(f"option {_ZMQ_LINGER} value {linger} does not fit a C int")
+        _forget_handle(self)
+        # LINGER is set by _close_cell, whose failure is ignored: once the context is being
+        # terminated setsockopt fails with ETERM, and raising then would leave the socket open
+        # and the context's term() waiting for it forever (as pyzmq, close always closes).
+        _close_cell(self._cell, self._pid, self.context, linger)
 
     def __del__(self) -> None:
         # The last Socket object over a handle closes it; a shadow still in use keeps it open.
         cell = self._cell
         if cell and not cell.in_use_by_other_than(self):
-            self._handle = _NULL
+            _forget_handle(self)
             _close_cell(cell, self._pid, self.context)
 
     # -- options -----------------------------------------------------------------------------
@@ -340,19 +466,24 @@ class Socket:
         elif option == _ZMQ_SNDTIMEO:
             object.__setattr__(self, "_sndtimeo", optval)
 
-    def _retry(self, option: int, timeout: int, start: float, attempt: Callable[..., int], *args: Any) -> int:
-        """Slow path of a failed blocking call: raise its error, or, after EINTR (Python's
-        signal handlers have run by now and did not raise), call `attempt(*args)` again with
-        what remains of the `timeout` ms that began at `start`. (Arguments rather than a
-        closure: a lambda in the hot path would make cells of its variables on every call.)"""
+    def _retry(self, option: int, attempt: Callable[..., int], *args: Any) -> int:
+        """Slow path of a failed send/recv helper: raise its error, or, after EINTR (Python's
+        signal handlers have run by now and did not raise), call `attempt(*args)` again,
+        waiting only for what remains of the RCVTIMEO/SNDTIMEO `option` since the call began
+        to wait (the state's wait_start). (Arguments rather than a closure: a lambda in the
+        hot path would make cells of its variables on every call.)"""
         err = ffi.errno
+        if err != _EINTR:
+            raise _zmq_error(err)
+        timeout = self._rcvtimeo if option == _ZMQ_RCVTIMEO else self._sndtimeo
+        start = self._state.wait_start  # 0.0: the call was not going to wait
         handle = self._handle
         shortened = False
         try:
             while True:
                 if err != _EINTR:
                     raise _zmq_error(err)
-                if timeout > 0:
+                if timeout > 0 and start:
                     remaining = timeout - int((_monotonic() - start) * 1000)
                     if remaining <= 0:
                         raise _zmq_error(_EAGAIN)
@@ -404,6 +535,12 @@ class Socket:
             raise _zmq_error(err, detail=f"addr={addr!r}")
 
     def bind(self, addr: Union[str, bytes]) -> Any:
+        encoded = _encode_addr(addr)
+        if encoded.split(b"://", 1)[0] in _ADOPTING_FAMILIES:
+            fd = lib.zc_getsockopt_int(self._handle, _ZMQ_USE_FD)
+            if fd >= 0:  # -1 is unset; a closed socket gives ZC_GETSOCKOPT_ERROR (negative)
+                _bind_adopting(self._handle, encoded, addr, fd)
+                return
         self._endpoint_call(lib.zmq_bind, addr)
 
     def connect(self, addr: Union[str, bytes]) -> Any:
@@ -467,6 +604,55 @@ class Socket:
         group: Optional[str] = None,
     ) -> Optional[MessageTracker]:
         """Send one frame. Returns a MessageTracker when `track` and not copying, else None."""
+        if _lent:
+            _collect()
+        # The common call (bytes, sent by copy) in as few bytecodes as possible: on CPython
+        # they are most of what send() costs above its one C call.
+        if type(data) is bytes and not track and routing_id is None and group is None and (
+            copy or len(data) < self.copy_threshold
+        ):
+            if (_zc_send_bytes0(self._state, data, len(data)) if flags is _NO_FLAGS
+                    else _zc_send_bytes(self._state, data, len(data), flags)) < 0:
+                self._retry(_ZMQ_SNDTIMEO, _zc_send_bytes, self._state, data, len(data), flags)
+            return None
+        return self._send_other(data, flags, copy, track, routing_id, group)
+
+    def _send_staged(
+        self,
+        data: Any,
+        flags: int = 0,
+        copy: bool = True,
+        track: bool = False,
+        routing_id: Optional[int] = None,
+        group: Optional[str] = None,
+    ) -> Optional[MessageTracker]:
+        """send() on PyPy (see the end of this module): bytes of up to 4 KiB are copied into
+        the socket's copy buffer and sent from there. PyPy pays ~12 ns to pass a bytes object
+        as a char * argument (an argument buffer malloc'd and freed, the bytes pinned and
+        unpinned), and ~2 ns for the slice assignment; on CPython it is the other way round."""
+        if _lent:
+            _collect()
+        if type(data) is bytes and not track and routing_id is None and group is None and (
+            copy or len(data) < self.copy_threshold
+        ):
+            size = len(data)
+            view = self._copy_view
+            if size <= _RECV_BUFFER_SIZE and view is not None:
+                view[0:size] = data
+                rc = _zc_send_buffered(self._state, size, flags)
+            else:
+                if view is None:
+                    self._make_copy_buffer()
+                rc = _zc_send_bytes(self._state, data, size, flags)
+            if rc < 0:
+                self._retry(_ZMQ_SNDTIMEO, _zc_send_bytes, self._state, data, size, flags)
+            return None
+        return self._send_other(data, flags, copy, track, routing_id, group)
+
+    def _send_other(
+        self, data: Any, flags: int, copy: bool, track: bool, routing_id: Optional[int], group: Optional[str]
+    ) -> Optional[MessageTracker]:
+        """send() of anything but bytes sent by copy: Frames, buffers, zero-copy, tracking."""
         if routing_id is not None or group is not None:
             if not isinstance(data, Frame):
                 data = Frame(data, track=track, copy=copy, copy_threshold=self.copy_threshold)
@@ -474,60 +660,50 @@ class Socket:
                 data.routing_id = routing_id
             if group is not None:
                 data.group = group
-        if _lent:
-            _collect()
-        timeout = self._sndtimeo
-        start = _monotonic() if timeout > 0 else 0.0
-        handle = self._handle
-        if data.__class__ is bytes and (copy or len(data) < self.copy_threshold) and not track:
-            if _zc_send_copy(handle, data, len(data), flags) < 0:
-                self._retry(_ZMQ_SNDTIMEO, timeout, start, _zc_send_copy, handle, data, len(data), flags)
-            return None
+        state = self._state
         if isinstance(data, Frame):
             if track and data.tracker is None:
                 raise ValueError("track=True needs a tracked Frame: create it with Frame(data, track=True)")
             msg = data._msg
-            if _zc_send_msg_copy(handle, msg, flags) < 0:
-                self._retry(_ZMQ_SNDTIMEO, timeout, start, _zc_send_msg_copy, handle, msg, flags)
+            if _zc_send_frame(state, msg, flags) < 0:
+                self._retry(_ZMQ_SNDTIMEO, _zc_send_frame, state, msg, flags)
             # A Frame's own tracker (None if untracked), as pyzmq returns it, track or not.
             return data.tracker
         pinned = _pin_buffer(data)
         size = len(pinned)
         if copy or size < self.copy_threshold or not _can_lend(data):
-            if _zc_send_copy(handle, pinned, size, flags) < 0:
-                self._retry(_ZMQ_SNDTIMEO, timeout, start, _zc_send_copy, handle, pinned, size, flags)
+            if _zc_send_bytes(state, pinned, size, flags) < 0:
+                self._retry(_ZMQ_SNDTIMEO, _zc_send_bytes, state, pinned, size, flags)
             if track and not copy:
-                from zmq_cffi.tracker import _FINISHED_TRACKER
-
-                return _FINISHED_TRACKER
+                return _tracker._FINISHED_TRACKER
             return None
-        return self._send_lent(pinned, size, flags, track, timeout, start)
+        return self._send_lent(pinned, size, flags, track)
 
-    def _send_lent(
-        self, pinned: Any, size: int, flags: int, track: bool, timeout: int, start: float
-    ) -> Optional[MessageTracker]:
+    def _send_lent(self, pinned: Any, size: int, flags: int, track: bool) -> Optional[MessageTracker]:
         """Zero-copy send: libzmq reads `pinned` in place until its free callback runs."""
-        from zmq_cffi.tracker import MessageTracker
-
-        handle = self._handle
-        tracker = None
+        # A fresh Event per attempt: a failed attempt's release may be collected late and
+        # must not mark the retried message done.
+        event = threading.Event() if track else None
+        rc = _zc_send_zerocopy(self._state, pinned, size, flags, _lend(pinned, event))
+        if rc >= 0:
+            return _tracker.MessageTracker(event) if track else None
+        err = ffi.errno
+        _collect()  # libzmq has already queued the failed message's release
+        ffi.errno = err
+        state = self._state
+        events: List[Optional[threading.Event]] = [None]
 
         def attempt() -> int:
-            nonlocal tracker
-            # A fresh Event per attempt: a failed attempt's release may be collected late
-            # and must not mark the retried message done.
-            event = threading.Event() if track else None
-            tracker = MessageTracker(event) if track else None
-            rc = _zc_send_zerocopy(handle, pinned, size, flags, _lend(pinned, event))
+            event = events[0] = threading.Event() if track else None
+            rc = _zc_send_zerocopy(state, pinned, size, flags, _lend(pinned, event))
             if rc < 0:
                 err = ffi.errno
-                _collect()  # libzmq has already queued the failed message's release
+                _collect()
                 ffi.errno = err
             return rc
 
-        if attempt() < 0:
-            self._retry(_ZMQ_SNDTIMEO, timeout, start, attempt)
-        return tracker
+        self._retry(_ZMQ_SNDTIMEO, attempt)
+        return _tracker.MessageTracker(events[0]) if track else None
 
     # -- recv --------------------------------------------------------------------------------
 
@@ -547,31 +723,23 @@ class Socket:
         """Receive one frame: bytes, or a Frame over libzmq's memory with copy=False."""
         if _lent:
             _collect()
-        handle = self._handle
-        timeout = self._rcvtimeo
-        start = _monotonic() if timeout > 0 else 0.0
         if copy:
-            if self._rbuf is None:
-                self._make_rbuf()
-            # Message, info and buffer travel as one argument (see zc_rstate_t in _helpers.c).
-            rst = self._rst
-            size = _zc_recv_copy_st(handle, rst, flags)
+            size = _zc_recv_bytes0(self._state) if flags is _NO_FLAGS else _zc_recv_bytes(self._state, flags)
             if size < 0:
-                size = self._retry(_ZMQ_RCVTIMEO, timeout, start, _zc_recv_copy_st, handle, rst, flags)
+                size = self._retry(_ZMQ_RCVTIMEO, _zc_recv_bytes, self._state, flags)
             if size <= _RECV_BUFFER_SIZE:
                 # Slicing a cffi buffer makes the bytes in one step: cheaper than ffi.unpack.
-                received: bytes = self._rview[:size]
+                received: bytes = self._copy_view[:size]
                 return received
-            data = _unpack(self._rinfo.data, size)
-            _zmq_msg_close(self._rmsg)
-            return data
-        info = self._rinfo
+            return self._take_held()
+        state = self._state
+        info = self._recv_info
         raw = _zc_rxmsg_new()
         if raw == _NULL:
             raise MemoryError("no memory for a received message")
-        if _zc_recv_rx(handle, raw, flags, info) < 0:  # closes the message itself on failure
+        if _zc_recv_frame(state, raw, flags) < 0:  # closes the message itself on failure
             try:
-                self._retry(_ZMQ_RCVTIMEO, timeout, start, _zc_recv_rx, handle, raw, flags, info)
+                self._retry(_ZMQ_RCVTIMEO, _zc_recv_frame, state, raw, flags)
             except BaseException:
                 _zc_rxmsg_free(raw)
                 raise
@@ -584,15 +752,25 @@ class Socket:
             hint = 0
         return Frame._from_received(_gc(raw, _zc_rxmsg_free, hint), bool(info.more))
 
-    def _make_rbuf(self) -> Any:
-        """The socket's buffer for copying receives, made on first use (sockets that only
-        send never need it), with a cffi buffer over it for slicing bytes out."""
+    def _take_held(self) -> bytes:
+        """The bytes of the message a copying recv left open in the state (too big for the
+        buffer, or the buffer not made yet, which is then made for the next recv)."""
+        info = self._recv_info
+        data = _unpack(info.data, info.size)
+        _zmq_msg_close(self._recv_msg)
+        if self._copy_buffer is None:
+            self._make_copy_buffer()
+        return data
+
+    def _make_copy_buffer(self) -> Any:
+        """The socket's buffer for copying receives (and, on PyPy, sends), made on first use,
+        with a cffi buffer over it for slicing bytes out and copying bytes in."""
         buf = ffi.new("char[]", _RECV_BUFFER_SIZE)
-        object.__setattr__(self, "_rbuf", buf)
-        object.__setattr__(self, "_rview", ffi.buffer(buf))
-        rst = self._rst
-        rst.buf = buf
-        rst.cap = _RECV_BUFFER_SIZE
+        object.__setattr__(self, "_copy_buffer", buf)
+        object.__setattr__(self, "_copy_view", ffi.buffer(buf))
+        state = self._state
+        state.buf = buf
+        state.cap = _RECV_BUFFER_SIZE
         return buf
 
     def _recv_multipart_copy(self, flags: int) -> List[bytes]:
@@ -600,23 +778,17 @@ class Socket:
         one C call; a bigger frame, and any beyond the first 16, come through recv()."""
         if _lent:
             _collect()
-        handle = self._handle
-        msg, buf, info, sizes = self._rmsg, self._rbuf, self._rinfo, self._rsizes
-        if buf is None:
-            buf = self._make_rbuf()
+        state, info, sizes = self._state, self._recv_info, self._recv_sizes
+        if self._copy_buffer is None:
+            self._make_copy_buffer()
         if sizes is None:
             sizes = ffi.new("size_t[]", _RECV_PARTS_MAX)
-            object.__setattr__(self, "_rsizes", sizes)
-        timeout = self._rcvtimeo
-        start = _monotonic() if timeout > 0 else 0.0
-        n = _zc_recv_parts(handle, msg, flags, buf, _RECV_BUFFER_SIZE, sizes, _RECV_PARTS_MAX, info)
+            object.__setattr__(self, "_recv_sizes", sizes)
+        n = _zc_recv_parts(state, flags, sizes, _RECV_PARTS_MAX)
         if n < 0:
-            n = self._retry(
-                _ZMQ_RCVTIMEO, timeout, start,
-                _zc_recv_parts, handle, msg, flags, buf, _RECV_BUFFER_SIZE, sizes, _RECV_PARTS_MAX, info,
-            )
+            n = self._retry(_ZMQ_RCVTIMEO, _zc_recv_parts, state, flags, sizes, _RECV_PARTS_MAX)
         parts = []
-        view = self._rview
+        view = self._copy_view
         pos = 0
         for i in range(n):
             end = pos + sizes[i]
@@ -624,7 +796,7 @@ class Socket:
             pos = end
         if info.held:
             parts.append(_unpack(info.data, info.size))
-            _zmq_msg_close(msg)
+            _zmq_msg_close(self._recv_msg)
         recv = Socket.recv
         while info.more:
             parts.append(recv(self, flags))
@@ -636,9 +808,7 @@ class Socket:
         send() takes over from that frame."""
         if _lent:
             _collect()
-        handle = self._handle
-        timeout = self._sndtimeo
-        start = _monotonic() if timeout > 0 else 0.0
+        state = self._state
         count = len(parts)
         more = flags | _ZMQ_SNDMORE
         done = 0
@@ -650,11 +820,10 @@ class Socket:
             p1 = chunk[1] if k > 1 else b""
             p2 = chunk[2] if k > 2 else b""
             p3 = chunk[3] if k > 3 else b""
-            sent = _zc_send_parts(handle, f, k, p0, len(p0), p1, len(p1), p2, len(p2), p3, len(p3))
+            sent = _zc_send_parts(state, f, k, p0, len(p0), p1, len(p1), p2, len(p2), p3, len(p3))
             if sent < 0:
                 sent = self._retry(
-                    _ZMQ_SNDTIMEO, timeout, start,
-                    _zc_send_parts, handle, f, k, p0, len(p0), p1, len(p1), p2, len(p2), p3, len(p3),
+                    _ZMQ_SNDTIMEO, _zc_send_parts, state, f, k, p0, len(p0), p1, len(p1), p2, len(p2), p3, len(p3)
                 )
             done += sent
             if sent < k:
@@ -676,10 +845,12 @@ class Socket:
             nbytes = size
         elif nbytes > size:
             raise ValueError(f"nbytes={nbytes} is larger than the buffer ({size} bytes)")
-        handle = self._handle
-        timeout = self._rcvtimeo
-        start = _monotonic() if timeout > 0 else 0.0
-        rc: int = lib.zmq_recv(handle, pinned, nbytes, flags)
+        state = self._state
+        rc: int = _zc_recv_into(state, pinned, nbytes, flags)
         if rc < 0:
-            rc = self._retry(_ZMQ_RCVTIMEO, timeout, start, lib.zmq_recv, handle, pinned, nbytes, flags)
+            rc = self._retry(_ZMQ_RCVTIMEO, _zc_recv_into, state, pinned, nbytes, flags)
         return rc
+
+
+if platform.python_implementation() == "PyPy":
+    Socket.send = Socket._send_staged  # type: ignore[method-assign,assignment]

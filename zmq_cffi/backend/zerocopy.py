@@ -90,7 +90,7 @@ def collect() -> int:
     """Release every buffer libzmq has finished with; returns how many were released."""
     released = 0
     # One drain buffer is shared, so one thread drains at a time; others just skip.
-    if not _drain_lock.acquire(blocking=False):
+    if not _drain_lock.acquire(False):  # positional: keyword parsing costs more than the rest
         return 0
     try:
         while True:

@@ -40,15 +40,26 @@ class _Readiness:
     """The greenlets waiting on one zmq socket, and the io watcher on its ZMQ_FD that runs
     while any waits. Each waiter is a gevent Event with the ZMQ_EVENTS mask it waits for."""
 
-    __slots__ = ("_socket", "_waiters", "_watcher", "_hub")
+    __slots__ = ("_owners", "_waiters", "_watcher", "_hub", "__weakref__")
 
     def __init__(self, socket: _BackendSocket) -> None:
-        # Weak: the socket holds its readiness, and a cycle would keep a dropped socket open
-        # until a cyclic collection (and make Context.term() wait for it).
-        self._socket = weakref.ref(socket)
+        # Weak: the sockets hold their readiness, and a cycle would keep a dropped socket
+        # open until a cyclic collection (and make Context.term() wait for it).
+        self._owners = [weakref.ref(socket)]
         self._waiters: Dict[gevent.event.Event, int] = {}
         self._watcher: Any = None
         self._hub: Any = None
+
+    def own(self, socket: _BackendSocket) -> None:
+        """Another Socket object (a shadow) over the same libzmq socket shares this."""
+        self._owners = [ref for ref in self._owners if ref() is not None] + [weakref.ref(socket)]
+
+    def _socket(self) -> Optional[_BackendSocket]:
+        for ref in self._owners:
+            socket = ref()
+            if socket is not None:
+                return socket
+        return None
 
     def add(self, waiter: gevent.event.Event, mask: int) -> None:
         self._waiters[waiter] = mask
@@ -142,12 +153,19 @@ def wait_ready(
 _now = time.monotonic
 
 
-def _readiness_of(socket: Any) -> _Readiness:
-    """The green socket's own readiness; for another zmq_cffi socket, a new one."""
+#: libzmq socket address -> the readiness its green Socket objects share (a shadow finds it).
+_by_address: "weakref.WeakValueDictionary[int, _Readiness]" = weakref.WeakValueDictionary()
+
+
+def _readiness_of(socket: Any) -> Tuple[_Readiness, bool]:
+    """The readiness of the green socket(s) over `socket`'s libzmq socket, and False; for a
+    socket that no green Socket wraps, a new one, and True (the caller closes it)."""
     readiness = getattr(socket, "_green_readiness", None)
     if readiness is None:
-        readiness = _Readiness(socket)
-    return cast(_Readiness, readiness)
+        readiness = _by_address.get(socket.underlying)
+    if readiness is None:
+        return _Readiness(socket), True
+    return cast(_Readiness, readiness), False
 
 
 def _timeout_seconds(ms: int) -> Optional[float]:
@@ -164,14 +182,20 @@ class Socket(zmq_cffi.Socket):
 
     def __init__(self, ctx_or_socket: Any = None, socket_type: int = 0, **kwargs: Any) -> None:
         super().__init__(ctx_or_socket, socket_type, **kwargs)
-        shared = getattr(ctx_or_socket, "_green_readiness", None) or getattr(
-            kwargs.get("shadow"), "_green_readiness", None
-        )
-        object.__setattr__(self, "_green_readiness", shared or _Readiness(self))
+        address = self.underlying
+        readiness = _by_address.get(address) if self._shadow else None
+        if readiness is None:
+            readiness = _by_address[address] = _Readiness(self)
+        else:
+            readiness.own(self)
+        object.__setattr__(self, "_green_readiness", readiness)
 
     def close(self, linger: Optional[int] = None) -> None:
         if not self.closed:
-            self._green_readiness.close()
+            readiness = self._green_readiness
+            readiness.close()
+            if _by_address.get(self.underlying) is readiness:
+                del _by_address[self.underlying]
         super().close(linger)
 
     def _blocking(self, call: Callable[[int], T], flags: int, mask: int, timeout_option: int) -> T:
@@ -223,6 +247,13 @@ class Socket(zmq_cffi.Socket):
             """Receive one frame; while none is there, other greenlets run."""
             recv = super().recv
             return self._blocking(lambda f: recv(f, copy, track), flags, _POLLIN, _RCVTIMEO)
+
+        def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
+            """Receive every frame of one message; while none is there, other greenlets run."""
+            if copy:
+                # zmq_cffi's fused path: once the first frame is there, all of them are.
+                return self._blocking(self._recv_multipart_copy, flags, _POLLIN, _RCVTIMEO)
+            return super().recv_multipart(flags, copy, track)
 
         def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
             """recv_into that lets other greenlets run while no message is there."""

@@ -30,8 +30,8 @@ class Poller(zmq_cffi.Poller):
         temporary: List[_Readiness] = []
         for sock, flags in self.sockets:
             if isinstance(sock, _BackendSocket):
-                readiness = _readiness_of(sock)
-                if getattr(sock, "_green_readiness", None) is not readiness:
+                readiness, new = _readiness_of(sock)
+                if new:
                     temporary.append(readiness)
                 sources.append((readiness, flags & (_POLLIN | _POLLOUT)))
             else:

@@ -6,6 +6,10 @@
 # a listed test passes. `--baseline` re-measures the baseline lists on real pyzmq instead.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Run on its own, it needs the environments .ci/test.sh sets up first.
+if [ ! -x .venv/cpython/bin/python ] || [ ! -x .venv/pypy/bin/python ]; then
+  bash .ci/setup.sh || exit 1
+fi
 driver=tests/conformance/conformance.py
 command=run
 [ "${1:-}" = "--baseline" ] && command=baseline

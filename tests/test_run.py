@@ -16,6 +16,17 @@ PYZMQ_MODULES = [
     "zmq.utils.z85",
     "zmq.utils.monitor",
     "zmq.utils.jsonapi",
+    "zmq.utils.garbage",
+    "zmq.sugar",
+    "zmq.sugar.socket",
+    "zmq.sugar.context",
+    "zmq.sugar.frame",
+    "zmq.sugar.poll",
+    "zmq.sugar.tracker",
+    "zmq.sugar.version",
+    "zmq.sugar.attrsettr",
+    "zmq.sugar.stopwatch",
+    "zmq.curve_keygen",
 ]
 
 
@@ -107,3 +118,41 @@ def test_usage_without_arguments():
     result = run(["-m", "zmq_cffi.run"])
     assert result.returncode == 2
     assert "usage: python -m zmq_cffi.run" in result.stderr
+
+
+def test_pyzmq_s_module_layout_works_under_import_zmq(tmp_path):
+    # What libraries do with pyzmq's modules: type checks against zmq.sugar, the garbage
+    # collector's refs, the old string helpers, jsonapi.jsonmod, and the key generator.
+    prog = write(
+        tmp_path,
+        "layout.py",
+        """
+        import json, subprocess, sys, warnings
+        import zmq
+        import zmq.sugar.socket, zmq.sugar.context, zmq.sugar.frame
+        from zmq.utils.garbage import gc
+        from zmq.utils import jsonapi
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from zmq.utils.strtypes import cast_bytes, cast_unicode
+
+        assert zmq.sugar.socket.Socket is zmq.Socket and zmq.sugar.context.Context is zmq.Context
+        with zmq.Context() as ctx, ctx.socket(zmq.PAIR) as a, ctx.socket(zmq.PAIR) as b:
+            a.linger = b.linger = 0
+            a.rcvtimeo = b.rcvtimeo = 10_000
+            assert isinstance(a, zmq.sugar.socket.Socket)
+            with a.bind("tcp://127.0.0.1:0"):
+                b.connect(a.last_endpoint)
+                b.send(jsonapi.dumps({"k": cast_unicode(cast_bytes("v"))}))
+                frame = a.recv(copy=False)
+                assert isinstance(frame, zmq.sugar.frame.Frame)
+                assert jsonapi.jsonmod.loads(frame.bytes) == {"k": "v"}
+            assert not gc.is_alive()
+        keys = subprocess.run([sys.executable, "-m", "zmq.curve_keygen", "--json"],
+                              capture_output=True, text=True, timeout=60, check=True).stdout
+        print(sorted(json.loads(keys)))
+        """,
+    )
+    result = run(["-m", "zmq_cffi.run", str(prog)])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['public', 'secret']"

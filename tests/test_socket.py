@@ -1552,6 +1552,31 @@ def test_sending_a_frame_returns_its_tracker(make_pair):
     assert b.recv() == b"x" * 100_000 and b.recv() == b"plain"
 
 
+def test_disable_monitor_after_dropping_the_monitor_socket_returns():
+    # libzmq sends MONITOR_STOPPED blocking: if the reader were let go (and collected) first,
+    # that send would wait forever. Run in a child process: a hang there cannot stall the suite.
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        """
+        import gc, zmq_cffi as zmq
+        ctx = zmq.Context()
+        for _ in range(50):
+            s = ctx.socket(zmq.PUSH)
+            s.get_monitor_socket()  # the reader is dropped at once; s keeps it
+            s.disable_monitor()
+            s.close(linger=0)
+            gc.collect()
+        ctx.term()
+        print("done")
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "done", result.stderr
+
+
 @pytest.mark.parametrize("flags", [None, "", 0.0, b""])
 def test_falsy_flags_that_are_no_int_raise_type_error_instead_of_blocking(make_pair, flags) -> None:
     # send/recv take a one-argument-fewer path for flags 0; a value that is merely falsy must

@@ -65,6 +65,10 @@ class _EndpointContext:
         return f"<EndpointContext({self.kind}={self.addr!r}) on {self.socket!r}>"
 
 
+def _is_ipc(addr: Union[str, bytes]) -> bool:
+    return (addr if isinstance(addr, bytes) else addr.encode("utf-8", "replace")).startswith(b"ipc://")
+
+
 def _ipc_path_error(e: ZMQError, addr: Union[str, bytes]) -> ZMQError:
     """pyzmq's message for an ipc path over the OS limit, naming zmq.IPC_PATH_MAX_LEN."""
     text = addr if isinstance(addr, str) else addr.decode("utf-8", "replace")
@@ -181,7 +185,7 @@ class Socket(backend.Socket, OptionSetter):
         try:
             super().bind(addr)
         except ZMQError as e:
-            if e.errno == _ENAMETOOLONG:
+            if e.errno == _ENAMETOOLONG and _is_ipc(addr):
                 raise _ipc_path_error(e, addr) from None
             raise
         return _EndpointContext(self, "bind", self.get_string(constants.LAST_ENDPOINT))
@@ -191,7 +195,7 @@ class Socket(backend.Socket, OptionSetter):
         try:
             super().connect(addr)
         except ZMQError as e:
-            if e.errno == _ENAMETOOLONG:
+            if e.errno == _ENAMETOOLONG and _is_ipc(addr):
                 raise _ipc_path_error(e, addr) from None
             raise
         return _EndpointContext(self, "connect", addr if isinstance(addr, str) else addr.decode("utf-8"))
@@ -439,8 +443,11 @@ class Socket(backend.Socket, OptionSetter):
 
     def disable_monitor(self) -> None:
         """Stop monitoring started with get_monitor_socket (the PAIR socket gets MONITOR_STOPPED)."""
-        object.__setattr__(self, "_monitor_socket", None)
+        # Stop first, then let go of the reader: libzmq sends MONITOR_STOPPED blocking, and a
+        # reader nobody else holds would be closed by the garbage collector before it got there,
+        # leaving that send waiting for a peer forever.
         self.monitor(None, 0)
+        object.__setattr__(self, "_monitor_socket", None)
 
 
 add_option_properties(Socket, constants.SocketOption)

@@ -8,7 +8,8 @@ bash .ci/setup.sh || exit 1
 status=0
 for impl in cpython pypy; do
   echo "=== tests on $impl: $(.venv/$impl/bin/python -c 'import sys, platform; print(platform.python_implementation(), sys.version.split()[0])')"
-  .venv/$impl/bin/python -m pytest -q -p no:cacheprovider "$@" tests || status=1
+  # No arguments: pytest takes testpaths (tests/) from pyproject.toml.
+  .venv/$impl/bin/python -m pytest -q -p no:cacheprovider "$@" || status=1
 done
 # With pytest arguments this is a focused run: skip conformance, packaging, typing and docs.
 if [ $# -eq 0 ]; then

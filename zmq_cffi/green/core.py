@@ -27,35 +27,18 @@ __all__ = ["Context", "Socket"]
 _READ = 1  # gevent io watcher mask: readable
 
 
-class _GreenPending(rd.Pending):
+class _GreenPending(rd.Waited):
     """A pending operation whose waiter is a greenlet blocked on `event`. A Poller's
     operations share one event: any of them finishing wakes the poll."""
 
-    __slots__ = ("event", "done", "value", "error")
+    __slots__ = ("event",)
 
     def __init__(self, sock: Any, call: Optional[Callable[[], Any]], mask: int, event: gevent.event.Event) -> None:
-        rd.Pending.__init__(self, sock, call, mask, None)
+        rd.Waited.__init__(self, sock, call, mask)
         self.event = event
-        self.done = False
-        self.value: Any = None
-        self.error: Optional[BaseException] = None
 
-    def waiting(self) -> bool:
-        return not self.done
-
-    def finish(self, value: Any, error: Optional[BaseException]) -> bool:
-        self.done, self.value, self.error = True, value, error
+    def wake(self) -> None:
         self.event.set()
-        return True
-
-    def abort(self, error: Optional[BaseException]) -> None:
-        if not self.done:
-            self.finish(None, rd.closed_error() if error is None else error)
-
-    def result(self) -> Any:
-        if self.error is not None:
-            raise self.error
-        return self.value
 
 
 # (hub, libzmq socket address) -> its engine, only while some operation waits on that socket.

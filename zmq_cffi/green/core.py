@@ -11,6 +11,7 @@ from a hub callback. Shadows of a socket share its engine, so they share its wai
 from __future__ import annotations
 
 from functools import partial
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union, cast
 
 import gevent.event
@@ -18,6 +19,7 @@ from gevent.hub import get_hub
 
 import zmq_cffi
 from zmq_cffi import _readiness as rd
+from zmq_cffi._ffi import ffi
 from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLIN, POLLOUT, bget, brecv, brecv_into, bsend
 from zmq_cffi.error import Again, ZMQError
 from zmq_cffi.socket import check_frames
@@ -125,17 +127,24 @@ def _kick_items(items: Iterable[Tuple[Any, int]]) -> None:
                 _kick(obj.underlying)
 
 
-def _closing(key: int) -> None:
-    """The libzmq socket is closing: every hub's waiters on it end with ENOTSOCK."""
+def _closing(sock: Any, key: int) -> None:
+    """`sock` closes the libzmq socket at `key`: every hub's waiters on it end with ENOTSOCK
+    (a shadow of a socket made outside zmq_cffi only forgets it: just its own waiters end)."""
     me = get_hub()
     for (hub, k), engine in list(_engines.items()):
         if k != key:
             continue
+        end = partial(engine.close, None) if sock._cell is not None else partial(_forget, engine, sock)
         if hub is me:
-            engine.close(None)
+            end()
         else:
             # Another thread's hub: its watcher is only touched from there.
-            hub.loop.run_callback_threadsafe(engine.close, None)
+            hub.loop.run_callback_threadsafe(end)
+
+
+def _forget(engine: _GreenEngine, sock: Any) -> None:
+    engine.forget(sock)
+    engine.retire()
 
 
 def _queue(sock: Any, sending: Optional[bool], call: Optional[Callable[[], Any]], mask: int, timeout_ms: float) -> Any:
@@ -160,11 +169,18 @@ class Socket(zmq_cffi.Socket):
     Waiters are served first come, first served per direction; a shadow of a green socket
     shares its waiters. Closing the socket wakes them with ZMQError(ENOTSOCK)."""
 
-    def close(self, linger: Optional[int] = None) -> None:
-        if not self.closed and _engines:
+    _raw_handle: Any = ffi.NULL
+
+    def _set_handle(self, value: Any) -> None:
+        key = self.underlying
+        self.__dict__["_raw_handle"] = value
+        if value == ffi.NULL and key and _engines:
             # Before zmq_close: the watchers must let go of the fd while it exists.
-            _closing(self.underlying)
-        super().close(linger)
+            _closing(self, key)
+
+    # The backend clears `_handle` on every object over a libzmq socket when any of them closes
+    # it (this one, a plain shadow, the context's destroy()): how the waiters hear of it.
+    _handle = property(attrgetter("_raw_handle"), _set_handle)
 
     def _run(self, sending: bool, func: Callable[..., Any], args: Tuple[Any, ...], flags: int) -> Any:
         """`func(*args)` (a non-blocking libzmq call) now if nobody waits ahead, else when the

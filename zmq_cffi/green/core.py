@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional,
 
 import gevent.event
 from gevent.hub import get_hub
+from gevent.monkey import get_original
 
 import zmq_cffi
 from zmq_cffi import _readiness as rd
@@ -43,27 +44,33 @@ class _GreenPending(rd.Waited):
         self.event.set()
 
 
-# (hub, libzmq socket address) -> its engine, only while some operation waits on that socket.
-_engines: Dict[Tuple[Any, int], "_GreenEngine"] = {}
+# (thread, libzmq socket address) -> its engine, only while some operation waits on that
+# socket. A thread has one hub; its id is the real thread's even when gevent monkey-patched
+# threading, and looking it up never makes a hub in a thread that has none.
+_engines: Dict[Tuple[int, int], "_GreenEngine"] = {}
+_thread_id: Callable[[], int] = get_original("_thread", "get_ident")
 
 
 class _GreenEngine(rd.Engine):
     """An engine in one gevent hub: an io watcher on the fd drains it, kicks run on the hub."""
 
-    __slots__ = ("hub", "watcher", "kicked")
+    __slots__ = ("hub", "thread", "watcher", "kicked")
 
     def __init__(self, hub: Any, key: int, fd: int, sock: Any) -> None:
         rd.Engine.__init__(self, key, fd, sock)
         self.hub = hub
+        self.thread = _thread_id()
         self.kicked = False
         self.watcher = hub.loop.io(fd, _READ)
         self.watcher.start(self.on_readable)
-        _engines[hub, key] = self
+        _engines[self.thread, key] = self
 
     def on_readable(self) -> None:
         self.kicked = False
         if not self.drain():
             self.kick()  # out of rounds: let the other greenlets run, then carry on
+        elif not self.busy():
+            self.close(None)  # (a multipart send finished after its greenlet was killed)
 
     def kick(self) -> None:
         if not self.kicked and not self.closed:
@@ -71,8 +78,8 @@ class _GreenEngine(rd.Engine):
             self.hub.loop.run_callback(self.on_readable)
 
     def unwatch(self) -> None:
-        if _engines.get((self.hub, self.key)) is self:
-            del _engines[self.hub, self.key]
+        if _engines.get((self.thread, self.key)) is self:
+            del _engines[self.thread, self.key]
         watcher, self.watcher = self.watcher, None
         if watcher is not None:
             watcher.stop()
@@ -100,16 +107,15 @@ class _GreenEngine(rd.Engine):
 
 
 def _hub_engine(key: int) -> Optional[_GreenEngine]:
-    return _engines.get((get_hub(), key)) if _engines else None
+    return _engines.get((_thread_id(), key)) if _engines else None
 
 
 def _engine(sock: Any) -> _GreenEngine:
     """This hub's engine of `sock`'s libzmq socket, created if needed."""
-    hub = get_hub()
     key = sock.underlying
-    engine = _engines.get((hub, key))
+    engine = _engines.get((_thread_id(), key))
     if engine is None or engine.closed:
-        engine = _GreenEngine(hub, key, bget(sock, rd.FD), sock)
+        engine = _GreenEngine(get_hub(), key, bget(sock, rd.FD), sock)
     return engine
 
 
@@ -130,16 +136,16 @@ def _kick_items(items: Iterable[Tuple[Any, int]]) -> None:
 def _closing(sock: Any, key: int) -> None:
     """`sock` closes the libzmq socket at `key`: every hub's waiters on it end with ENOTSOCK
     (a shadow of a socket made outside zmq_cffi only forgets it: just its own waiters end)."""
-    me = get_hub()
-    for (hub, k), engine in list(_engines.items()):
+    me = _thread_id()
+    for (thread, k), engine in list(_engines.items()):
         if k != key:
             continue
         end = partial(engine.close, None) if sock._cell is not None else partial(_forget, engine, sock)
-        if hub is me:
+        if thread == me:
             end()
         else:
             # Another thread's hub: its watcher is only touched from there.
-            hub.loop.run_callback_threadsafe(end)
+            engine.hub.loop.run_callback_threadsafe(end)
 
 
 def _forget(engine: _GreenEngine, sock: Any) -> None:

@@ -161,6 +161,22 @@ def case_context_terminated(driver: Driver, ctx: zmq.Context) -> None:
         assert not terminator.is_alive() and own.closed
 
 
+def close_by(how: str, pull: Any, sync_pull: zmq.Socket, own: zmq.Context) -> None:
+    if how == "close":
+        pull.close()
+    elif how == "sync_shadow":
+        sync_pull.close()
+    else:
+        own.destroy(linger=0)
+
+
+def assert_closed_for_good(pull: Any) -> None:
+    assert pull.closed
+    with pytest.raises(zmq.ZMQError) as info:
+        pull.recv()
+    assert info.value.errno == zmq.ENOTSOCK
+
+
 def case_close_while_waiting(driver: Driver, ctx: zmq.Context) -> None:
     """Closing the socket (itself, through a plain shadow of it, or by destroying its context)
     ends pending receives and polls; later calls raise ENOTSOCK at once."""
@@ -185,19 +201,11 @@ def case_close_while_waiting(driver: Driver, ctx: zmq.Context) -> None:
                     tg.start_soon(waiter, pull.recv_multipart)
                     tg.start_soon(waiter, lambda: pull.poll(TIMEOUT_MS))
                     await anyio.wait_all_tasks_blocked()
-                    if how == "close":
-                        pull.close()
-                    elif how == "sync_shadow":
-                        sync_pull.close()
-                    else:
-                        own.destroy(linger=0)
+                    close_by(how, pull, sync_pull, own)
                 assert len(ended) == 3, how
                 if driver.trio_like:
                     assert all(isinstance(e, zmq.ZMQError) and e.errno == zmq.ENOTSOCK for e in ended)
-                assert pull.closed
-                with pytest.raises(zmq.ZMQError) as info:
-                    pull.recv()
-                assert info.value.errno == zmq.ENOTSOCK
+                assert_closed_for_good(pull)
 
             driver.run(body)
         finally:
@@ -291,18 +299,10 @@ def green_close_while_waiting(ctx: zmq.Context) -> None:
             pull = green.Socket(b)
             sync_pull = zmq.Socket(pull)
             waiters = spawn_blocked(pull.recv, pull.recv_multipart, lambda: pull.poll(TIMEOUT_MS))
-            if how == "close":
-                pull.close()
-            elif how == "sync_shadow":
-                sync_pull.close()
-            else:
-                own.destroy(linger=0)
+            close_by(how, pull, sync_pull, own)
             ended = joined(waiters)
             assert all(isinstance(e, zmq.ZMQError) and e.errno == zmq.ENOTSOCK for e in ended), (how, ended)
-            assert pull.closed
-            with pytest.raises(zmq.ZMQError) as info:
-                pull.recv()
-            assert info.value.errno == zmq.ENOTSOCK
+            assert_closed_for_good(pull)
         finally:
             if how == "destroy":
                 own.destroy(linger=0)

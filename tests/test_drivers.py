@@ -6,6 +6,8 @@ poll's timeout gives 0, a terminated context raises ContextTerminated, and closi
 ends its pending calls (as each library ends a wait: asyncio and tornado cancel the future,
 trio raises ZMQError(ENOTSOCK)). Every body runs under anyio's primitives, which work under
 all of them, bounded by anyio.fail_after; tasks are synchronised with wait_all_tasks_blocked.
+gevent (zmq_cffi.green: blocking calls, greenlets wait) has the same cases written for
+greenlets, ending a wait as trio does; a killed greenlet is the cancelled task.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import asyncio
 import threading
 from typing import Any, Awaitable, Callable, List, Tuple
 
+import gevent
 import pytest
 
 import zmq_cffi as zmq
@@ -25,6 +28,7 @@ tornado_ioloop = pytest.importorskip("tornado.ioloop")
 import zmq_cffi.aio as zaio  # noqa: E402
 import zmq_cffi.asyncio as zasyncio  # noqa: E402
 import zmq_cffi.eventloop.future as zfuture  # noqa: E402
+import zmq_cffi.green as green  # noqa: E402
 
 #: Upper bound for one test body (s): generous, the CI machine is small and shared.
 BOUND = 60.0
@@ -157,6 +161,22 @@ def case_context_terminated(driver: Driver, ctx: zmq.Context) -> None:
         assert not terminator.is_alive() and own.closed
 
 
+def close_by(how: str, pull: Any, sync_pull: zmq.Socket, own: zmq.Context) -> None:
+    if how == "close":
+        pull.close()
+    elif how == "sync_shadow":
+        sync_pull.close()
+    else:
+        own.destroy(linger=0)
+
+
+def assert_closed_for_good(pull: Any) -> None:
+    assert pull.closed
+    with pytest.raises(zmq.ZMQError) as info:
+        pull.recv()
+    assert info.value.errno == zmq.ENOTSOCK
+
+
 def case_close_while_waiting(driver: Driver, ctx: zmq.Context) -> None:
     """Closing the socket (itself, through a plain shadow of it, or by destroying its context)
     ends pending receives and polls; later calls raise ENOTSOCK at once."""
@@ -181,19 +201,11 @@ def case_close_while_waiting(driver: Driver, ctx: zmq.Context) -> None:
                     tg.start_soon(waiter, pull.recv_multipart)
                     tg.start_soon(waiter, lambda: pull.poll(TIMEOUT_MS))
                     await anyio.wait_all_tasks_blocked()
-                    if how == "close":
-                        pull.close()
-                    elif how == "sync_shadow":
-                        sync_pull.close()
-                    else:
-                        own.destroy(linger=0)
+                    close_by(how, pull, sync_pull, own)
                 assert len(ended) == 3, how
                 if driver.trio_like:
                     assert all(isinstance(e, zmq.ZMQError) and e.errno == zmq.ENOTSOCK for e in ended)
-                assert pull.closed
-                with pytest.raises(zmq.ZMQError) as info:
-                    pull.recv()
-                assert info.value.errno == zmq.ENOTSOCK
+                assert_closed_for_good(pull)
 
             driver.run(body)
         finally:
@@ -210,3 +222,99 @@ CASES = {f.__name__[len("case_"):]: f for f in (
 @pytest.mark.parametrize("driver", DRIVERS, ids=repr)
 def test_same_behaviour_under_every_driver(ctx: zmq.Context, driver: Driver, case: str) -> None:
     CASES[case](driver, ctx)
+
+
+# -- the same cases under gevent (zmq_cffi.green: blocking calls, greenlets wait) ---------------
+
+
+def spawn_blocked(*functions: Callable[[], Any]) -> List[Any]:
+    """Start greenlets and let each run until it blocks (spawned greenlets run in order before
+    the current one resumes from sleep(0))."""
+    greenlets = [gevent.spawn(f) for f in functions]
+    gevent.sleep(0)
+    return greenlets
+
+
+def joined(greenlets: List[Any]) -> List[Any]:
+    """Their results (or exceptions), each joined within the bound."""
+    done = gevent.joinall(greenlets, timeout=BOUND)
+    assert len(done) == len(greenlets), "greenlets still waiting after the bound"
+    return [g.value if g.successful() else g.exception for g in greenlets]
+
+
+def green_cancel_loses_nothing(ctx: zmq.Context) -> None:
+    a, b = pair(ctx, zmq.PUSH, zmq.PULL)
+    push, pull = green.Socket(a), green.Socket(b)
+    lose, keep = spawn_blocked(pull.recv, pull.recv)
+    lose.kill(block=True, timeout=BOUND)
+    assert lose.dead and isinstance(lose.value, gevent.GreenletExit)
+    push.send(b"m1")
+    push.send(b"m2")
+    assert joined([keep]) == [b"m1"]
+    assert pull.recv() == b"m2"
+
+
+def green_timeouts(ctx: zmq.Context) -> None:
+    a, b = pair(ctx, zmq.PUSH, zmq.PULL)
+    push, pull = green.Socket(a), green.Socket(b)
+    pull.rcvtimeo = 20
+    lonely = green.Socket(ctx.socket(zmq.PUSH))
+    lonely.sndtimeo = 20
+    try:
+        with pytest.raises(zmq.Again):
+            pull.recv()
+        with pytest.raises(zmq.Again):
+            lonely.send(b"x")
+        assert pull.poll(20) == 0
+        push.send(b"m")
+        assert pull.recv() == b"m"
+    finally:
+        lonely.close(linger=0)
+
+
+def green_context_terminated(ctx: zmq.Context) -> None:
+    own = zmq.Context()
+    pull = green.Socket(own.socket(zmq.PULL))
+    pull.linger = 0
+    pull.bind(endpoint("inproc"))
+    terminator = threading.Thread(target=own.term, daemon=True)
+    try:
+        waiters = spawn_blocked(pull.recv, pull.recv_multipart)
+        terminator.start()
+        errors = joined(waiters)
+        assert all(isinstance(e, zmq.ContextTerminated) for e in errors), errors
+        pull.close()
+    finally:
+        if not pull.closed:
+            pull.close()
+        terminator.join(TIMEOUT_MS / 1000)
+    assert not terminator.is_alive() and own.closed
+
+
+def green_close_while_waiting(ctx: zmq.Context) -> None:
+    for how in ("close", "sync_shadow", "destroy"):
+        own = zmq.Context() if how == "destroy" else ctx
+        try:
+            a, b = pair(own, zmq.PUSH, zmq.PULL)
+            pull = green.Socket(b)
+            sync_pull = zmq.Socket(pull)
+            waiters = spawn_blocked(pull.recv, pull.recv_multipart, lambda: pull.poll(TIMEOUT_MS))
+            close_by(how, pull, sync_pull, own)
+            ended = joined(waiters)
+            assert all(isinstance(e, zmq.ZMQError) and e.errno == zmq.ENOTSOCK for e in ended), (how, ended)
+            assert_closed_for_good(pull)
+        finally:
+            if how == "destroy":
+                own.destroy(linger=0)
+
+
+GREEN_CASES = {f.__name__[len("green_"):]: f for f in (
+    green_cancel_loses_nothing, green_timeouts, green_context_terminated, green_close_while_waiting,
+)}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_same_behaviour_under_gevent(ctx: zmq.Context, case: str) -> None:
+    """gevent ends a wait as trio does: closing the socket raises ZMQError(ENOTSOCK); a killed
+    greenlet is the cancelled task."""
+    GREEN_CASES[case](ctx)

@@ -286,19 +286,28 @@ def test_reading_events_elsewhere_does_not_lose_a_wakeup(gctx: zmq.Context) -> N
     """Another greenlet reading ZMQ_EVENTS consumes ZMQ_FD's edge; the waiter still wakes."""
     pull, push = gpair(gctx, zmq.PULL, zmq.PUSH)
     pull.rcvtimeo = -1  # a lost wake-up then hangs recv until run_all's bound, and fails
-    seen = gevent.event.Event()
+    got = gevent.event.Event()
 
-    def watch_events() -> None:
-        while not pull.get(zmq.EVENTS) & zmq.POLLIN:
+    def recv() -> bytes:
+        received = pull.recv()
+        got.set()
+        return received
+
+    def watch_events() -> int:
+        # Reads EVENTS around the send, until the waiter has its message.
+        reads = 0
+        while not got.is_set():
+            pull.get(zmq.EVENTS)
+            reads += 1
             gevent.sleep(0)
-        seen.set()
+        return reads
 
     def send() -> None:
         gevent.sleep(0)
         push.send(b"x")
 
-    received, _, _ = run_all(pull.recv, watch_events, send)
-    assert received == b"x" and seen.is_set()
+    received, reads, _ = run_all(recv, watch_events, send)
+    assert received == b"x" and reads >= 1
 
 
 # -- timeouts, NOBLOCK, close --------------------------------------------------------------------
@@ -419,16 +428,25 @@ def test_a_shadow_shares_the_socket_and_its_waiters(gctx: zmq.Context) -> None:
     pull, push = gpair(gctx, zmq.PULL, zmq.PUSH)
     shadow = zmq.Socket(pull)
     assert shadow.underlying == pull.underlying
-    assert shadow._green_readiness is pull._green_readiness
+    by_address = zmq.Socket.shadow(pull.underlying)
+    queued: List[str] = []
+
+    def recv_on(sock: zmq.Socket, name: str) -> bytes:
+        queued.append(name)
+        return sock.recv()
 
     def send() -> None:
-        push.send(b"to both")
+        # Once all three wait (one queue over the three objects, first come first served).
+        while len(queued) < 3:
+            gevent.sleep(0)
+        push.send(b"one")
+        push.send(b"two")
+        push.send(b"three")
 
-    received, _ = run_all(shadow.recv, send)
-    assert received == b"to both"
-    # By address too, and a plain zmq_cffi shadow in a green Poller is woken by green calls.
-    by_address = zmq.Socket.shadow(pull.underlying)
-    assert by_address._green_readiness is pull._green_readiness
+    received = run_all(lambda: recv_on(shadow, "shadow"), lambda: recv_on(pull, "pull"),
+                       lambda: recv_on(by_address, "by_address"), send)
+    assert received[:3] == [b"one", b"two", b"three"]
+    # A plain zmq_cffi shadow in a green Poller is woken by green calls.
     plain = zmq_cffi.Socket.shadow(pull.underlying)
     poller = zmq.Poller()
     poller.register(plain, zmq.POLLIN)

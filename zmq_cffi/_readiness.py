@@ -163,6 +163,41 @@ class Pending:
         raise NotImplementedError
 
 
+class Waited(Pending):
+    """A pending operation whose waiter collects the result itself (a parked trio task, a
+    blocked greenlet): `finish` records it and calls the driver's `wake`."""
+
+    __slots__ = ("done", "value", "error")
+
+    def __init__(self, sock: Any, call: Optional[Callable[[], Any]], mask: int) -> None:
+        Pending.__init__(self, sock, call, mask, None)
+        self.done = False
+        self.value: Any = None
+        self.error: Optional[BaseException] = None
+
+    def waiting(self) -> bool:
+        return not self.done
+
+    def finish(self, value: Any, error: Optional[BaseException]) -> bool:
+        self.done, self.value, self.error = True, value, error
+        self.wake()
+        return True
+
+    def abort(self, error: Optional[BaseException]) -> None:
+        if not self.done:
+            self.finish(None, closed_error() if error is None else error)
+
+    def result(self) -> Any:
+        """The value, or raise the error."""
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+    def wake(self) -> None:
+        """The driver's part: let the waiter run."""
+        raise NotImplementedError
+
+
 def purged(queue: Deque[Pending]) -> bool:
     """Drop finished operations from the head; True if nothing is left waiting."""
     while queue:

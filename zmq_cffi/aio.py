@@ -90,39 +90,20 @@ def _under_trio() -> bool:
 # -- the trio driver ------------------------------------------------------------------------------
 
 
-class _TaskPending(rd.Pending):
+class _TaskPending(rd.Waited):
     """A pending operation whose waiter is a trio task (parked, or holding the fd)."""
 
-    __slots__ = ("task", "parked", "done", "value", "error")
+    __slots__ = ("task", "parked")
 
     def __init__(self, sock: Any, call: Optional[Callable[[], Any]], mask: int) -> None:
-        rd.Pending.__init__(self, sock, call, mask, None)
+        rd.Waited.__init__(self, sock, call, mask)
         self.task = trio.lowlevel.current_task()
         self.parked = False
-        self.done = False
-        self.value: Any = None
-        self.error: Optional[BaseException] = None
 
-    def waiting(self) -> bool:
-        return not self.done
-
-    def finish(self, value: Any, error: Optional[BaseException]) -> bool:
-        self.done = True
-        self.value = value
-        self.error = error
+    def wake(self) -> None:
         if self.parked:
             self.parked = False
             trio.lowlevel.reschedule(self.task)
-        return True
-
-    def abort(self, error: Optional[BaseException]) -> None:
-        if not self.done:
-            self.finish(None, rd.closed_error() if error is None else error)
-
-    def result(self) -> Any:
-        if self.error is not None:
-            raise self.error
-        return self.value
 
 
 # libzmq socket address -> its engine, only while some operation waits on that socket.

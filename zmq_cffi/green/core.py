@@ -1,283 +1,288 @@
 """Cooperative Context and Socket for gevent (pyzmq's `zmq.green.core`).
 
-A blocking call never blocks the gevent hub: it is tried with NOBLOCK, and while libzmq says
-EAGAIN the greenlet waits (`wait_ready`, the one wait loop of this package) on the socket's
-ZMQ_FD through a gevent io watcher. ZMQ_FD is edge-triggered: any libzmq call on the socket
-may consume the edge, so ZMQ_EVENTS is read after every call and before every wait, and the
-greenlets whose events are then ready are woken (`_Readiness.check`).
+The gevent driver of the readiness engine (zmq_cffi._readiness), which also serves asyncio,
+trio and tornado. A blocking call is tried at once (`attempt`); when it would block it
+becomes a pending operation in the engine of its libzmq socket and the greenlet waits on a
+gevent Event that the operation's finish or abort sets, so the hub never blocks. Per gevent
+hub (one a thread) and libzmq socket one `_GreenEngine`, alive while anybody waits: a gevent
+io watcher on ZMQ_FD drains it, and a kick (a libzmq call made outside it) drains it again
+from a hub callback. Shadows of a socket share its engine, so they share its waiters.
 """
 from __future__ import annotations
 
-import time
-import weakref
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Tuple, TypeVar, Union, cast
+from functools import partial
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union, cast
 
-import gevent
 import gevent.event
 from gevent.hub import get_hub
+from gevent.monkey import get_original
 
 import zmq_cffi
-from zmq_cffi import constants
-from zmq_cffi.backend import Socket as _BackendSocket
+from zmq_cffi import _readiness as rd
+from zmq_cffi._ffi import ffi
+from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLIN, POLLOUT, bget, brecv, brecv_into, bsend
 from zmq_cffi.error import Again, ZMQError
+from zmq_cffi.socket import check_frames
 
-__all__ = ["Context", "Socket", "wait_ready"]
+__all__ = ["Context", "Socket"]
 
-_NOBLOCK = int(constants.NOBLOCK)
-_POLLIN = int(constants.POLLIN)
-_POLLOUT = int(constants.POLLOUT)
-_EVENTS = int(constants.EVENTS)
-_FD = int(constants.FD)
-_RCVTIMEO = int(constants.RCVTIMEO)
-_SNDTIMEO = int(constants.SNDTIMEO)
-_EAGAIN = int(constants.EAGAIN)
 _READ = 1  # gevent io watcher mask: readable
 
-T = TypeVar("T")
+
+class _GreenPending(rd.Waited):
+    """A pending operation whose waiter is a greenlet blocked on `event`. A Poller's
+    operations share one event: any of them finishing wakes the poll."""
+
+    __slots__ = ("event",)
+
+    def __init__(self, sock: Any, call: Optional[Callable[[], Any]], mask: int, event: gevent.event.Event) -> None:
+        rd.Waited.__init__(self, sock, call, mask)
+        self.event = event
+
+    def wake(self) -> None:
+        self.event.set()
 
 
-class _Readiness:
-    """The greenlets waiting on one zmq socket, and the io watcher on its ZMQ_FD that runs
-    while any waits. Each waiter is a gevent Event with the ZMQ_EVENTS mask it waits for."""
+# (thread, libzmq socket address) -> its engine, only while some operation waits on that
+# socket. A thread has one hub; its id is the real thread's even when gevent monkey-patched
+# threading, and looking it up never makes a hub in a thread that has none.
+_engines: Dict[Tuple[int, int], "_GreenEngine"] = {}
+_thread_id: Callable[[], int] = get_original("_thread", "get_ident")
 
-    __slots__ = ("_owners", "_waiters", "_watcher", "_hub", "__weakref__")
 
-    def __init__(self, socket: _BackendSocket) -> None:
-        # Weak: the sockets hold their readiness, and a cycle would keep a dropped socket
-        # open until a cyclic collection (and make Context.term() wait for it).
-        self._owners = [weakref.ref(socket)]
-        self._waiters: Dict[gevent.event.Event, int] = {}
-        self._watcher: Any = None
-        self._hub: Any = None
+class _GreenEngine(rd.Engine):
+    """An engine in one gevent hub: an io watcher on the fd drains it, kicks run on the hub."""
 
-    def own(self, socket: _BackendSocket) -> None:
-        """Another Socket object (a shadow) over the same libzmq socket shares this."""
-        self._owners = [ref for ref in self._owners if ref() is not None] + [weakref.ref(socket)]
+    __slots__ = ("hub", "thread", "watcher", "kicked")
 
-    def _socket(self) -> Optional[_BackendSocket]:
-        for ref in self._owners:
-            socket = ref()
-            if socket is not None:
-                return socket
-        return None
+    def __init__(self, hub: Any, key: int, fd: int, sock: Any) -> None:
+        rd.Engine.__init__(self, key, fd, sock)
+        self.hub = hub
+        self.thread = _thread_id()
+        self.kicked = False
+        self.watcher = hub.loop.io(fd, _READ)
+        self.watcher.start(self.on_readable)
+        _engines[self.thread, key] = self
 
-    def add(self, waiter: gevent.event.Event, mask: int) -> None:
-        self._waiters[waiter] = mask
-        watcher = self._watcher
-        hub = get_hub()
-        if watcher is None or self._hub is not hub:
-            self._stop_watcher()
-            socket = self._socket()
-            if socket is None:
-                raise ZMQError(constants.ENOTSOCK, "the socket is gone")
-            # ZMQ_FD: readable whenever libzmq has new commands for the socket (edge-style).
-            watcher = hub.loop.io(cast(int, _BackendSocket.get(socket, _FD)), _READ)
-            self._watcher, self._hub = watcher, hub
-        if not watcher.active:
-            watcher.start(self.check)
+    def on_readable(self) -> None:
+        self.kicked = False
+        if not self.drain():
+            self.kick()  # out of rounds: let the other greenlets run, then carry on
+        elif not self.busy():
+            self.close(None)  # (a multipart send finished after its greenlet was killed)
 
-    def discard(self, waiter: gevent.event.Event) -> None:
-        self._waiters.pop(waiter, None)
-        if not self._waiters and self._watcher is not None:
-            self._watcher.stop()
+    def kick(self) -> None:
+        if not self.kicked and not self.closed:
+            self.kicked = True
+            self.hub.loop.run_callback(self.on_readable)
 
-    def check(self, events: Optional[int] = None) -> None:
-        """Read ZMQ_EVENTS (which consumes the fd's edge) unless given, and wake the waiters
-        it satisfies. Called by the watcher and after every libzmq call on the socket."""
-        if not self._waiters:
-            return
-        if events is None:
-            socket = self._socket()
-            try:
-                events = -1 if socket is None else cast(int, _BackendSocket.get(socket, _EVENTS))
-            except ZMQError:
-                events = -1  # closed under us: wake everyone, their next call raises
-        for waiter, mask in list(self._waiters.items()):
-            if events & mask:
-                waiter.set()
-
-    def _stop_watcher(self) -> None:
-        watcher = self._watcher
+    def unwatch(self) -> None:
+        if _engines.get((self.thread, self.key)) is self:
+            del _engines[self.thread, self.key]
+        watcher, self.watcher = self.watcher, None
         if watcher is not None:
-            self._watcher = self._hub = None
             watcher.stop()
             watcher.close()
 
-    def close(self) -> None:
-        """The socket is closing: release the watcher and wake every waiter."""
-        self._stop_watcher()
-        for waiter in list(self._waiters):
-            waiter.set()
+    def retire(self) -> None:
+        """Nobody waits any more: let go of the fd and of the socket objects."""
+        if not self.busy():
+            self.close(None)
 
-
-def wait_ready(
-    ready: Callable[[], T],
-    sources: Sequence[Tuple[_Readiness, int]],
-    timeout: Optional[float],
-    fds: Sequence[Tuple[int, int]] = (),
-) -> Optional[T]:
-    """Wait cooperatively until `ready()` returns something true, and return it; None once
-    `timeout` seconds (None: no limit) have passed.
-
-    `sources` are (readiness, ZMQ_EVENTS mask) of the zmq sockets whose state `ready` reads;
-    `fds` are plain file descriptors with gevent masks (1 read, 2 write). The waiter is
-    registered before `ready()` runs, so a change between the check and the wait wakes it."""
-    deadline = None if timeout is None else _now() + max(timeout, 0.0)
-    hub = get_hub()
-    while True:
-        waiter = gevent.event.Event()
-        watchers = []
+    def wait(self, op: _GreenPending, seconds: Optional[float]) -> bool:
+        """Until `op` is done or `seconds` (None: no limit) have passed; False on timeout. A
+        multipart message that went out part-way is finished first, timed out or not."""
         try:
-            for readiness, mask in sources:
-                readiness.add(waiter, mask)
-            for fd, fd_mask in fds:
-                watcher = hub.loop.io(fd, fd_mask)
-                watcher.start(waiter.set)
-                watchers.append(watcher)
-            result = ready()
-            if result:
-                return result
-            remaining = None if deadline is None else deadline - _now()
-            if remaining is not None and remaining <= 0:
-                return None
-            # At least 1 ms: libuv's timers have no finer resolution (and warn).
-            waiter.wait(None if remaining is None else max(remaining, 0.001))
+            if seconds is None or seconds > 0:
+                # At least 1 ms: libuv's timers have no finer resolution (and warn).
+                op.event.wait(None if seconds is None else max(seconds, 0.001))
+            while not op.done and op.started() and not self.closed:
+                op.event.wait()
         finally:
-            for readiness, _ in sources:
-                readiness.discard(waiter)
-            for watcher in watchers:
-                watcher.stop()
-                watcher.close()
+            if not op.done and not op.started():
+                op.withdraw()  # timed out or killed: it leaves its queue untried
+            self.retire()
+        return op.done
 
 
-_now = time.monotonic
+def _hub_engine(key: int) -> Optional[_GreenEngine]:
+    return _engines.get((_thread_id(), key)) if _engines else None
 
 
-#: libzmq socket address -> the readiness its green Socket objects share (a shadow finds it).
-_by_address: "weakref.WeakValueDictionary[int, _Readiness]" = weakref.WeakValueDictionary()
+def _engine(sock: Any) -> _GreenEngine:
+    """This hub's engine of `sock`'s libzmq socket, created if needed."""
+    key = sock.underlying
+    engine = _engines.get((_thread_id(), key))
+    if engine is None or engine.closed:
+        engine = _GreenEngine(get_hub(), key, bget(sock, rd.FD), sock)
+    return engine
 
 
-def _readiness_of(socket: Any) -> Tuple[_Readiness, bool]:
-    """The readiness of the green socket(s) over `socket`'s libzmq socket, and False; for a
-    socket that no green Socket wraps, a new one, and True (the caller closes it)."""
-    readiness = getattr(socket, "_green_readiness", None)
-    if readiness is None:
-        readiness = _by_address.get(socket.underlying)
-    if readiness is None:
-        return _Readiness(socket), True
-    return cast(_Readiness, readiness), False
+def _kick(key: int) -> None:
+    """A libzmq call was made outside the engine: its waiters (in this hub) look again."""
+    engine = _hub_engine(key)
+    if engine is not None:
+        engine.after_call()
 
 
-def _timeout_seconds(ms: int) -> Optional[float]:
-    return None if ms < 0 else ms / 1000.0
+def _kick_items(items: Iterable[Tuple[Any, int]]) -> None:
+    if _engines:
+        for obj, _ in items:
+            if isinstance(obj, zmq_cffi.backend.Socket) and not obj.closed:
+                _kick(obj.underlying)
+
+
+def _closing(sock: Any, key: int) -> None:
+    """`sock` closes the libzmq socket at `key`: every hub's waiters on it end with ENOTSOCK
+    (a shadow of a socket made outside zmq_cffi only forgets it: just its own waiters end)."""
+    me = _thread_id()
+    for (thread, k), engine in list(_engines.items()):
+        if k != key:
+            continue
+        end = partial(engine.close, None) if sock._cell is not None else partial(_forget, engine, sock)
+        if thread == me:
+            end()
+        else:
+            # Another thread's hub: its watcher is only touched from there.
+            engine.hub.loop.run_callback_threadsafe(end)
+
+
+def _forget(engine: _GreenEngine, sock: Any) -> None:
+    engine.forget(sock)
+    engine.retire()
+
+
+def _queue(sock: Any, sending: Optional[bool], call: Optional[Callable[[], Any]], mask: int, timeout_ms: float) -> Any:
+    """Queue an operation that would block (sending None: a poll) and wait for it; Again (0 for
+    a poll) after `timeout_ms` (negative: no limit)."""
+    engine = _engine(sock)
+    op = _GreenPending(sock, call, mask, gevent.event.Event())
+    engine.add(op, engine.polls if sending is None else engine.queue_of(sending))
+    # The failed call may have consumed the fd's edge, and a new operation deserves a fresh look.
+    engine.kick()
+    if not engine.wait(op, None if timeout_ms < 0 else timeout_ms / 1000.0):
+        if sending is None:
+            return 0
+        raise Again()
+    return op.result()
 
 
 class Socket(zmq_cffi.Socket):
     """A zmq_cffi Socket whose blocking send/recv/poll yield to other greenlets.
 
     RCVTIMEO/SNDTIMEO bound the wait (then `zmq.Again`), NOBLOCK fails at once, as in pyzmq.
-    A shadow of a green socket shares its waiters."""
+    Waiters are served first come, first served per direction; a shadow of a green socket
+    shares its waiters. Closing the socket wakes them with ZMQError(ENOTSOCK)."""
 
-    _green_readiness: _Readiness
+    _raw_handle: Any = ffi.NULL
 
-    def __init__(self, ctx_or_socket: Any = None, socket_type: int = 0, **kwargs: Any) -> None:
-        super().__init__(ctx_or_socket, socket_type, **kwargs)
-        address = self.underlying
-        readiness = _by_address.get(address) if self._shadow else None
-        if readiness is None:
-            readiness = _by_address[address] = _Readiness(self)
-        else:
-            readiness.own(self)
-        object.__setattr__(self, "_green_readiness", readiness)
+    def _set_handle(self, value: Any) -> None:
+        key = self.underlying
+        self.__dict__["_raw_handle"] = value
+        if value == ffi.NULL and key and _engines:
+            # Before zmq_close: the watchers must let go of the fd while it exists.
+            _closing(self, key)
 
-    def close(self, linger: Optional[int] = None) -> None:
-        if not self.closed:
-            readiness = self._green_readiness
-            readiness.close()
-            if _by_address.get(self.underlying) is readiness:
-                del _by_address[self.underlying]
-        super().close(linger)
+    # The backend clears `_handle` on every object over a libzmq socket when any of them closes
+    # it (this one, a plain shadow, the context's destroy()): how the waiters hear of it.
+    _handle = property(attrgetter("_raw_handle"), _set_handle)
 
-    def _blocking(self, call: Callable[[int], T], flags: int, mask: int, timeout_option: int) -> T:
-        """Run `call(flags | NOBLOCK)` until it does not raise EAGAIN, waiting for `mask`
-        between tries; NOBLOCK in `flags` means one try, as in libzmq."""
-        readiness = self._green_readiness
-        if flags & _NOBLOCK:
-            try:
-                return call(flags)
-            finally:
-                readiness.check()
-        flags |= _NOBLOCK
-        timeout: Optional[float] = None
-        deadline: Optional[float] = None
-        while True:
-            try:
-                return call(flags)
-            except Again:
-                pass
-            finally:
-                readiness.check()
-            if deadline is None:
-                timeout = _timeout_seconds(cast(int, self.get(timeout_option)))
-                deadline = -1.0 if timeout is None else _now() + timeout
-            remaining = None if deadline < 0 else deadline - _now()
-            if not wait_ready(lambda: self._events() & mask, [(readiness, mask)], remaining):
-                if self.closed:
-                    raise ZMQError(constants.ENOTSOCK, "the socket was closed")
-                raise Again(_EAGAIN)
-
-    def _events(self) -> int:
-        """ZMQ_EVENTS, passed on to the other waiters (reading it consumes ZMQ_FD's edge)."""
+    def _run(self, sending: bool, func: Callable[..., Any], args: Tuple[Any, ...], flags: int) -> Any:
+        """`func(*args)` (a non-blocking libzmq call) now if nobody waits ahead, else when the
+        socket is ready (see _readiness.attempt)."""
+        if self.closed:
+            raise ZMQError(rd.ENOTSOCK, "the socket is closed")
+        key = self.underlying
+        engine = _hub_engine(key)
         try:
-            events = cast(int, _BackendSocket.get(self, _EVENTS))
-        except ZMQError:
-            events = -1  # closed: let the caller's next call raise the error
-        self._green_readiness.check(events)
-        return events
+            result = rd.attempt(None if engine is None else engine.queue_of(sending), func, args, flags, None)
+        finally:
+            _kick(key)
+        if result is not rd.QUEUE:
+            return result
+        call = partial(func, *args) if args else func
+        return _queue(self, sending, call, 0, bget(self, rd.SNDTIMEO if sending else rd.RCVTIMEO))
 
     # The signatures (overloads) are zmq_cffi.Socket's: type checkers see those.
     if not TYPE_CHECKING:
 
         def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Any:
             """Send one frame; while the socket cannot take it, other greenlets run."""
-            send = super().send
-            return self._blocking(lambda f: send(data, f, copy=copy, track=track, **kwargs), flags, _POLLOUT, _SNDTIMEO)
+            if kwargs:
+                return self._run(True, partial(bsend, self, data, flags | DONTWAIT, copy, track, **kwargs), (), flags)
+            return self._run(True, bsend, (self, data, flags | DONTWAIT, copy, track), flags)
+
+        def send_multipart(self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Any:
+            """Send all frames of one message, atomically; other greenlets run meanwhile."""
+            parts = check_frames(msg_parts)
+            return self._run(True, rd.SendMultipart(self, parts, flags, copy, track, kwargs), (), flags)
 
         def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
             """Receive one frame; while none is there, other greenlets run."""
-            recv = super().recv
-            return self._blocking(lambda f: recv(f, copy, track), flags, _POLLIN, _RCVTIMEO)
+            return self._run(False, brecv, (self, flags | DONTWAIT, copy, track), flags)
 
         def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
             """Receive every frame of one message; while none is there, other greenlets run."""
-            if copy:
-                # zmq_cffi's fused path: once the first frame is there, all of them are.
-                return self._blocking(self._recv_multipart_copy, flags, _POLLIN, _RCVTIMEO)
-            return super().recv_multipart(flags, copy, track)
+            return self._run(False, rd.RecvMultipart(self, flags, copy, track), (), flags)
 
         def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
             """recv_into that lets other greenlets run while no message is there."""
-            recv_into = super().recv_into
-            return self._blocking(lambda f: recv_into(buffer, nbytes, f), flags, _POLLIN, _RCVTIMEO)
+            return cast(int, self._run(False, brecv_into, (self, buffer, nbytes, flags | DONTWAIT), flags))
 
     def get(self, option: int) -> Union[int, bytes]:
         value = super().get(option)
-        if option == _EVENTS:
-            # Reading EVENTS consumes ZMQ_FD's edge: pass on what it says to the waiters.
-            self._green_readiness.check(cast(int, value))
+        if option == EVENTS:
+            # Reading EVENTS consumes ZMQ_FD's edge: the waiters look again.
+            _kick(self.underlying)
         return value
 
     getsockopt = get
 
-    def poll(self, timeout: Optional[int] = None, flags: int = _POLLIN) -> int:
+    def poll(self, timeout: Optional[int] = None, flags: int = POLLIN) -> int:
         """Wait up to `timeout` ms (None: forever) for `flags`; other greenlets run meanwhile."""
         if self.closed:
-            raise ZMQError(constants.ENOTSOCK, "the socket is closed")
-        seconds = None if timeout is None or timeout < 0 else timeout / 1000.0
-        found = wait_ready(lambda: self._events() & flags, [(self._green_readiness, flags)], seconds)
-        if self.closed:
-            raise ZMQError(constants.ENOTSOCK, "the socket was closed")
-        return int(found or 0)
+            raise ZMQError(rd.ENOTSOCK, "the socket is closed")
+        try:
+            events = bget(self, EVENTS) & flags
+        finally:
+            _kick(self.underlying)
+        if events or timeout == 0:
+            return events
+        ms = -1 if timeout is None or timeout < 0 else timeout
+        return int(_queue(self, None, None, flags & (POLLIN | POLLOUT), ms))
+
+
+def _wait_any(items: List[Tuple[Any, int]], fds: List[Tuple[int, int]], seconds: Optional[float]) -> bool:
+    """Until one of the zmq sockets (through its engine) or plain fds (gevent masks) looks
+    ready, or `seconds` (None: no limit) pass; False then. For a Poller: it checks again."""
+    event = gevent.event.Event()
+    hub = get_hub()
+    ops: List[Tuple[_GreenEngine, _GreenPending]] = []
+    watchers = []
+    try:
+        for sock, mask in items:
+            engine = _engine(sock)
+            op = _GreenPending(sock, None, mask, event)
+            engine.add(op, engine.polls)
+            engine.kick()
+            ops.append((engine, op))
+        for fd, fd_mask in fds:
+            watcher = hub.loop.io(fd, fd_mask)
+            watcher.start(event.set)
+            watchers.append(watcher)
+        ready = event.wait(None if seconds is None else max(seconds, 0.001))
+        for _, op in ops:
+            if op.error is not None:
+                raise op.error
+        return bool(ready)
+    finally:
+        for engine, op in ops:
+            op.withdraw()
+            engine.retire()
+        for watcher in watchers:
+            watcher.stop()
+            watcher.close()
 
 
 class Context(zmq_cffi.Context[Socket]):

@@ -1,12 +1,14 @@
 """Cooperative Poller and select for gevent (pyzmq's `zmq.green.poll`)."""
 from __future__ import annotations
 
+import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import zmq_cffi
 from zmq_cffi import constants
 from zmq_cffi.backend import Socket as _BackendSocket
-from zmq_cffi.green.core import _Readiness, _readiness_of, wait_ready
+from zmq_cffi.backend.poll import _fd_of
+from zmq_cffi.green.core import _kick_items, _wait_any
 
 __all__ = ["Poller", "select"]
 
@@ -18,42 +20,35 @@ _POLLERR = int(constants.POLLERR)
 class Poller(zmq_cffi.Poller):
     """zmq_cffi's Poller whose `poll` lets other greenlets run while nothing is ready.
 
-    zmq sockets are watched through their ZMQ_FD (a green socket shares the watcher of its
-    own blocking calls), plain fds and objects with fileno() through gevent io watchers."""
+    zmq sockets are watched through the readiness engine of their libzmq socket (shared with
+    the green calls on it), plain fds and objects with fileno() through gevent io watchers."""
 
     def poll(self, timeout: Optional[float] = None) -> List[Tuple[Any, int]]:
         """Wait up to `timeout` ms (None or negative: forever) for events; other greenlets
         run meanwhile. Returns a list of (socket, events), as zmq_cffi.Poller does."""
-        seconds = None if timeout is None or timeout < 0 else timeout / 1000.0
-        sources: List[Tuple[_Readiness, int]] = []
+        deadline = None if timeout is None or timeout < 0 else _now() + timeout / 1000.0
+        items = list(self.sockets)
+        socks: List[Tuple[Any, int]] = []
         fds: List[Tuple[int, int]] = []
-        temporary: List[_Readiness] = []
-        for sock, flags in self.sockets:
+        for sock, flags in items:
             if isinstance(sock, _BackendSocket):
-                readiness, new = _readiness_of(sock)
-                if new:
-                    temporary.append(readiness)
-                sources.append((readiness, flags & (_POLLIN | _POLLOUT)))
+                if flags & (_POLLIN | _POLLOUT):
+                    socks.append((sock, flags & (_POLLIN | _POLLOUT)))
             else:
-                fd = sock if isinstance(sock, int) else sock.fileno()
                 # gevent masks: 1 readable, 2 writable; an error shows as readable.
                 mask = (1 if flags & (_POLLIN | _POLLERR) else 0) | (2 if flags & _POLLOUT else 0)
-                fds.append((fd, mask))
-
-        def ready_now() -> List[Tuple[Any, int]]:
-            events = zmq_cffi.Poller.poll(self, 0)
-            # zmq_poll read every socket's events, consuming their fds' edges: pass them on.
-            for readiness, _ in sources:
-                readiness.check()
-            return events
-
-        try:
-            if seconds == 0:
-                return ready_now()
-            return wait_ready(ready_now, sources, seconds, fds) or []
-        finally:
-            for readiness in temporary:
-                readiness.close()
+                fds.append((_fd_of(sock), mask))
+        while True:
+            try:
+                ready = zmq_cffi.Poller.poll(self, 0)
+            finally:
+                # zmq_poll read every socket's events, consuming their fds' edges.
+                _kick_items(items)
+            remaining = None if deadline is None else deadline - _now()
+            if ready or (remaining is not None and remaining <= 0):
+                return ready
+            if not _wait_any(socks, fds, remaining):
+                deadline = _now()  # timed out: one last look
 
 
 def select(
@@ -76,6 +71,8 @@ def select(
         [s for s in xlist if events.get(s, 0) & _POLLERR],
     )
 
+
+_now = time.monotonic
 
 Poller.__module__ = "zmq_cffi.green"
 

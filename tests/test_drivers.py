@@ -33,6 +33,9 @@ import zmq_cffi.green as green  # noqa: E402
 #: Upper bound for one test body (s): generous, the CI machine is small and shared.
 BOUND = 60.0
 
+# zmq.green warns on each use of RCVTIMEO/SNDTIMEO, as pyzmq does; the tests use them as backstops.
+pytestmark = pytest.mark.filterwarnings("ignore:.*on a zmq.green socket:UserWarning")
+
 
 class Driver:
     """One way of running async code, and the async socket class that goes with it."""

@@ -26,6 +26,9 @@ from tests.conftest import TIMEOUT_MS, endpoint
 #: Bound (s) for joining the greenlets of a test.
 JOIN_S = 60
 
+# zmq.green warns on each use of RCVTIMEO/SNDTIMEO, as pyzmq does; the tests use them as backstops.
+pytestmark = pytest.mark.filterwarnings("ignore:.*on a zmq.green socket:UserWarning")
+
 
 @pytest.fixture
 def gctx() -> Iterator[zmq.Context]:
@@ -757,3 +760,15 @@ def test_import_zmq_green_through_the_runner(tmp_path: Any) -> None:
         "zmq_cffi.green zmq_cffi.green zmq_cffi.green",
         "zmq_cffi True",
     ]
+
+
+def test_timeout_options_warn_as_in_pyzmq_and_still_work(gctx: zmq.Context) -> None:
+    # pyzmq's zmq.green warns on every get/set of RCVTIMEO/SNDTIMEO; programs test for it.
+    pull = gctx.socket(zmq.PULL)
+    with pytest.warns(UserWarning, match="RCVTIMEO"):
+        pull.rcvtimeo = 50
+    with pytest.warns(UserWarning, match="SNDTIMEO"):
+        pull.sndtimeo
+    with pytest.raises(zmq.Again):
+        pull.recv()  # honoured: the wait ends after 50 ms
+    pull.close()

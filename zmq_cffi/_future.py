@@ -40,7 +40,7 @@ from weakref import WeakKeyDictionary
 
 from zmq_cffi import _readiness as rd
 from zmq_cffi import backend
-from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLIN, POLLOUT, bget, brecv, brecv_into, bsend
+from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLIN, POLLOUT, backend_get, backend_recv, backend_recv_into, backend_send
 from zmq_cffi.backend.poll import _fd_of
 from zmq_cffi.error import Again, ZMQError
 from zmq_cffi.poll import Poller
@@ -265,7 +265,7 @@ def _get_engine(loop: Any, sock: Any, key: int) -> _FutureEngine:
             return engine
         # A closed socket's engine, its address now reused: that socket's waiters are over.
         engine.close(None)
-    fd = bget(sock, rd.FD)
+    fd = backend_get(sock, rd.FD)
     other = table.by_fd.get(fd)
     if other is not None:
         # A live socket's fd is its own, so that engine's socket is gone and the fd reused. The
@@ -429,7 +429,7 @@ class _SocketIO:
         fut: _Future = loop.create_future()
         p = _FuturePending(self.sock, partial(func, *args) if args else func, 0, post, fut)
         engine.add(p, engine.sendq if sending else engine.recvq)
-        timeout = bget(self.sock, rd.SNDTIMEO if sending else rd.RCVTIMEO)
+        timeout = backend_get(self.sock, rd.SNDTIMEO if sending else rd.RCVTIMEO)
         if timeout >= 0:
             p.timer = loop.call_later(timeout / 1000.0, p.expire)
         fut.add_done_callback(p.on_done)
@@ -440,7 +440,7 @@ class _SocketIO:
 
     def wait_events(self, timeout: Optional[int], flags: int) -> _Future:
         loop = self.get_loop()
-        events = bget(self.sock, EVENTS) & flags
+        events = backend_get(self.sock, EVENTS) & flags
         if events or timeout == 0:
             return self.done(loop, events)
         engine = self.ensure_engine(loop)
@@ -757,7 +757,7 @@ class _AsyncSocket(_Async, Socket):
     def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Awaitable[Union[bytes, Frame]]:
         """Awaits one frame: bytes, or a Frame with copy=False. NOBLOCK tries at once even when
         others already wait, as in pyzmq."""
-        return self._run(False, brecv, (self, flags | DONTWAIT, copy, track), flags)
+        return self._run(False, backend_recv, (self, flags | DONTWAIT, copy, track), flags)
 
     @overload  # type: ignore[override]
     def recv_multipart(
@@ -785,10 +785,10 @@ class _AsyncSocket(_Async, Socket):
         self, buffer: WriteableBuffer, /, nbytes: int = 0, flags: int = 0
     ) -> Awaitable[int]:
         """Awaits the message size, the message having been written into `buffer`."""
-        return self._run(False, brecv_into, (self, buffer, nbytes, flags | DONTWAIT), flags)
+        return self._run(False, backend_recv_into, (self, buffer, nbytes, flags | DONTWAIT), flags)
 
     def _recv_then(self, flags: int, post: Callable[[bytes], Any]) -> Awaitable[Any]:
-        return self._run(False, brecv, (self, flags | DONTWAIT, True, False), flags, post)
+        return self._run(False, backend_recv, (self, flags | DONTWAIT, True, False), flags, post)
 
     def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> Awaitable[str]:  # type: ignore[override]
         """Awaits a message decoded with `encoding`."""
@@ -828,8 +828,8 @@ class _AsyncSocket(_Async, Socket):
         """Awaits the frame being queued: None, or a MessageTracker with track=True. NOBLOCK
         tries at once even when others already wait, as in pyzmq."""
         if kwargs:
-            return self._run(True, partial(bsend, self, data, flags | DONTWAIT, copy, track, **kwargs), (), flags)
-        return self._run(True, bsend, (self, data, flags | DONTWAIT, copy, track), flags)
+            return self._run(True, partial(backend_send, self, data, flags | DONTWAIT, copy, track, **kwargs), (), flags)
+        return self._run(True, backend_send, (self, data, flags | DONTWAIT, copy, track), flags)
 
     def send_multipart(  # type: ignore[override]
         self, msg_parts: Sequence[SendData], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any

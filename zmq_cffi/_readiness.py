@@ -1,4 +1,4 @@
-"""The readiness engine under every async layer (asyncio, trio/anyio, tornado futures, ZMQStream).
+"""The readiness engine under every async layer (asyncio, trio/anyio, tornado, ZMQStream, gevent).
 
 libzmq exposes one notification fd per socket (ZMQ_FD). It is edge-triggered: it turns readable
 when commands reach the socket, and any libzmq call that processes those commands (reading
@@ -40,11 +40,11 @@ ENOTSOCK = int(constants.ENOTSOCK)
 EINTR = errno.EINTR
 
 # The raw backend calls: the sugar Socket's multipart helpers would call the async overrides.
-bsend = backend.Socket.send
-brecv = backend.Socket.recv
-brecv_into = backend.Socket.recv_into
+backend_send = backend.Socket.send
+backend_recv = backend.Socket.recv
+backend_recv_into = backend.Socket.recv_into
 # Only ever used for int options (EVENTS, FD, RCVTIMEO, SNDTIMEO).
-bget = cast("Callable[[Any, int], int]", backend.Socket.get)
+backend_get = cast("Callable[[Any, int], int]", backend.Socket.get)
 
 # A drain serves in rounds; after this many it reports "not settled" and its driver yields to
 # the loop before draining again, so a flood of traffic cannot starve everything else.
@@ -74,11 +74,11 @@ class RecvMultipart:
     def __call__(self) -> List[Any]:
         sock, flags, copy, track, parts = self.sock, self.flags, self.copy, self.track, self.parts
         if not parts:
-            parts.append(brecv(sock, flags, copy, track))
+            parts.append(backend_recv(sock, flags, copy, track))
         info = sock._recv_info
         # libzmq delivers a message's frames together, so once the first is here the rest are.
         while info.more:
-            parts.append(brecv(sock, flags, copy, track))
+            parts.append(backend_recv(sock, flags, copy, track))
         self.parts = []
         return parts
 
@@ -103,10 +103,10 @@ class SendMultipart:
         more = self.flags | SNDMORE
         i = self.index
         while i < last:
-            bsend(sock, parts[i], more, copy, track)
+            backend_send(sock, parts[i], more, copy, track)
             i += 1
             self.index = i
-        result = bsend(sock, parts[last], self.flags, copy, track, **self.kwargs)
+        result = backend_send(sock, parts[last], self.flags, copy, track, **self.kwargs)
         self.index = 0
         return result
 
@@ -344,7 +344,7 @@ class Engine:
             try:
                 # Read it even with nobody waiting: this is what resets the fd, which a loop
                 # watching it level-triggered would otherwise report again and again.
-                events = bget(sock, EVENTS)
+                events = backend_get(sock, EVENTS)
             except ZMQError as e:
                 if e.errno == EINTR:
                     return False

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional
 import zmq_cffi.asyncio as _zaio
 from zmq_cffi import _readiness as rd
 from zmq_cffi import backend
-from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLIN, POLLOUT, bget
+from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLIN, POLLOUT, backend_get
 from zmq_cffi.backend.poll import _fd_of
 from zmq_cffi.error import Again, ZMQError
 from zmq_cffi.poll import Poller as _SyncPoller
@@ -234,7 +234,7 @@ async def _trio_wait(sock: Any, sending: Optional[bool], call: Optional[Callable
     key = sock.underlying
     engine = _engines.get(key)
     if engine is None or engine.closed:
-        engine = _TrioEngine(key, bget(sock, rd.FD), sock)
+        engine = _TrioEngine(key, backend_get(sock, rd.FD), sock)
     op = _TaskPending(sock, call, mask)
     engine.add(op, engine.polls if sending is None else engine.queue_of(sending))
     # The failed call may have consumed the holder's edge, and a new operation deserves a fresh look.
@@ -269,7 +269,7 @@ async def _trio_run(sock: Any, sending: bool, func: Callable[..., Any], args: Tu
         await lowlevel.cancel_shielded_checkpoint()
         return result
     call = partial(func, *args) if args else func
-    value = await _trio_wait(sock, sending, call, 0, bget(sock, rd.SNDTIMEO if sending else rd.RCVTIMEO))
+    value = await _trio_wait(sock, sending, call, 0, backend_get(sock, rd.SNDTIMEO if sending else rd.RCVTIMEO))
     return value if post is None else post(value)
 
 
@@ -277,7 +277,7 @@ async def _trio_wait_events(sock: Any, timeout: Optional[float], flags: int) -> 
     lowlevel = trio.lowlevel
     await lowlevel.checkpoint_if_cancelled()
     try:
-        events: int = bget(sock, EVENTS) & flags
+        events: int = backend_get(sock, EVENTS) & flags
     finally:
         _kick(sock.underlying)
     if events or timeout == 0:

@@ -37,9 +37,8 @@ from typing import Dict, List, Optional, Set, Tuple
 PYZMQ_VERSION = "27.3.0"
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPECTED = os.path.join(HERE, "expected-failures.txt")
-#: The kinds of failure the expected list may hold (the issue's three, and two that the lead
-#: removes at merge, when the helpers' work on zmq_cffi.green and the async core lands).
-KINDS = {"repr", "internals", "draft", "pending-green", "pending-async"}
+#: The kinds of failure the expected list may hold: nothing but these three.
+KINDS = {"repr", "internals", "draft"}
 #: Seconds per test (pytest-timeout), and for the whole pytest run.
 TEST_TIMEOUT = 60
 RUN_TIMEOUT = 900

@@ -85,7 +85,7 @@ class _Receiving(rd.Pending):
         self.in_a_row = 0
 
     def recv(self) -> List[Any]:
-        if self.in_a_row and not rd.bget(self.sock, _EVENTS) & _POLLIN:
+        if self.in_a_row and not rd.backend_get(self.sock, _EVENTS) & _POLLIN:
             # Re-armed after a message: look first, for a REQ or REP socket would answer EFSM
             # rather than EAGAIN while its callback has not replied yet.
             raise Again()

@@ -10,6 +10,7 @@ from a hub callback. Shadows of a socket share its engine, so they share its wai
 """
 from __future__ import annotations
 
+import warnings
 from functools import partial
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union, cast
@@ -20,8 +21,8 @@ from gevent.monkey import get_original
 
 import zmq_cffi
 from zmq_cffi import _readiness as rd
-from zmq_cffi._ffi import ffi
-from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLIN, POLLOUT, bget, brecv, brecv_into, bsend
+from zmq_cffi.backend import NULL_HANDLE
+from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLIN, POLLOUT, backend_get, backend_recv, backend_recv_into, backend_send
 from zmq_cffi.error import Again, ZMQError
 from zmq_cffi.socket import check_frames
 
@@ -115,7 +116,7 @@ def _engine(sock: Any) -> _GreenEngine:
     key = sock.underlying
     engine = _engines.get((_thread_id(), key))
     if engine is None or engine.closed:
-        engine = _GreenEngine(get_hub(), key, bget(sock, rd.FD), sock)
+        engine = _GreenEngine(get_hub(), key, backend_get(sock, rd.FD), sock)
     return engine
 
 
@@ -168,6 +169,21 @@ def _queue(sock: Any, sending: Optional[bool], call: Optional[Callable[[], Any]]
     return op.result()
 
 
+_TIMEOS = (rd.RCVTIMEO, rd.SNDTIMEO)
+
+
+def _warn_timeo(option: int) -> None:
+    # pyzmq's zmq.green warns on every use of these options (it ignores them); programs and
+    # pyzmq's tests expect that warning. Here they work, and the warning says so.
+    name = "RCVTIMEO" if option == rd.RCVTIMEO else "SNDTIMEO"
+    warnings.warn(
+        f"{name} on a zmq.green socket: zmq_cffi.green honours it (a wait ends with zmq.Again), "
+        "where pyzmq's zmq.green ignores it",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
 class Socket(zmq_cffi.Socket):
     """A zmq_cffi Socket whose blocking send/recv/poll yield to other greenlets.
 
@@ -175,12 +191,12 @@ class Socket(zmq_cffi.Socket):
     Waiters are served first come, first served per direction; a shadow of a green socket
     shares its waiters. Closing the socket wakes them with ZMQError(ENOTSOCK)."""
 
-    _raw_handle: Any = ffi.NULL
+    _raw_handle: Any = NULL_HANDLE
 
     def _set_handle(self, value: Any) -> None:
         key = self.underlying
         self.__dict__["_raw_handle"] = value
-        if value == ffi.NULL and key and _engines:
+        if value == NULL_HANDLE and key and _engines:
             # Before zmq_close: the watchers must let go of the fd while it exists.
             _closing(self, key)
 
@@ -202,7 +218,7 @@ class Socket(zmq_cffi.Socket):
         if result is not rd.QUEUE:
             return result
         call = partial(func, *args) if args else func
-        return _queue(self, sending, call, 0, bget(self, rd.SNDTIMEO if sending else rd.RCVTIMEO))
+        return _queue(self, sending, call, 0, backend_get(self, rd.SNDTIMEO if sending else rd.RCVTIMEO))
 
     # The signatures (overloads) are zmq_cffi.Socket's: type checkers see those.
     if not TYPE_CHECKING:
@@ -210,8 +226,8 @@ class Socket(zmq_cffi.Socket):
         def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Any:
             """Send one frame; while the socket cannot take it, other greenlets run."""
             if kwargs:
-                return self._run(True, partial(bsend, self, data, flags | DONTWAIT, copy, track, **kwargs), (), flags)
-            return self._run(True, bsend, (self, data, flags | DONTWAIT, copy, track), flags)
+                return self._run(True, partial(backend_send, self, data, flags | DONTWAIT, copy, track, **kwargs), (), flags)
+            return self._run(True, backend_send, (self, data, flags | DONTWAIT, copy, track), flags)
 
         def send_multipart(self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Any:
             """Send all frames of one message, atomically; other greenlets run meanwhile."""
@@ -220,7 +236,7 @@ class Socket(zmq_cffi.Socket):
 
         def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
             """Receive one frame; while none is there, other greenlets run."""
-            return self._run(False, brecv, (self, flags | DONTWAIT, copy, track), flags)
+            return self._run(False, backend_recv, (self, flags | DONTWAIT, copy, track), flags)
 
         def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
             """Receive every frame of one message; while none is there, other greenlets run."""
@@ -228,9 +244,18 @@ class Socket(zmq_cffi.Socket):
 
         def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
             """recv_into that lets other greenlets run while no message is there."""
-            return cast(int, self._run(False, brecv_into, (self, buffer, nbytes, flags | DONTWAIT), flags))
+            return cast(int, self._run(False, backend_recv_into, (self, buffer, nbytes, flags | DONTWAIT), flags))
+
+    def set(self, option: int, optval: Any) -> None:
+        if option in _TIMEOS:
+            _warn_timeo(option)
+        super().set(option, optval)
+
+    setsockopt = set
 
     def get(self, option: int) -> Union[int, bytes]:
+        if option in _TIMEOS:
+            _warn_timeo(option)
         value = super().get(option)
         if option == EVENTS:
             # Reading EVENTS consumes ZMQ_FD's edge: the waiters look again.
@@ -244,7 +269,7 @@ class Socket(zmq_cffi.Socket):
         if self.closed:
             raise ZMQError(rd.ENOTSOCK, "the socket is closed")
         try:
-            events = bget(self, EVENTS) & flags
+            events = backend_get(self, EVENTS) & flags
         finally:
             _kick(self.underlying)
         if events or timeout == 0:

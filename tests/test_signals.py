@@ -2,6 +2,7 @@
 returns lets the call go on, with what remains of its timeout."""
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 import time
@@ -103,6 +104,32 @@ def test_ctrl_c_interrupts_term_waiting_for_a_socket():
     sock.close()
     context.term()
     assert context.closed
+
+
+class _SlowToFinalize:
+    def __init__(self) -> None:
+        self.cycle = self
+
+    def __del__(self) -> None:
+        time.sleep(0.0001)
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+def test_ctrl_c_during_terms_garbage_collection_is_not_lost_in_a_finalizer():
+    # term() collects garbage once while a socket is still open (it may be garbage itself): a
+    # Ctrl-C then must reach term()'s caller, not vanish inside some object's __del__.
+    context = zmq.Context()
+    sock = context.socket(zmq.PULL)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(5000):  # about half a second of finalizers
+            _SlowToFinalize()
+        assert interrupted_promptly(context.term) < 5.0
+    finally:
+        gc.enable()
+    sock.close()
+    context.term()
 
 
 @pytest.mark.parametrize("call", ["recv", "recv_multipart"])

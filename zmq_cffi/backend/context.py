@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import threading
 from typing import Any, Dict, List, Optional
 
@@ -11,6 +12,21 @@ from zmq_cffi.backend.socket import Socket, _close_cell, _HandleCell
 from zmq_cffi.error import _zmq_error
 
 _EINTR = lib.EINTR
+
+
+def _collect_holding_signals() -> None:
+    """gc.collect(), with the signals that have Python handlers held back until it is done: a
+    handler that raises (Ctrl-C) would otherwise run inside some finalizer and be lost there."""
+    held = {sig for sig in signal.valid_signals() if callable(signal.getsignal(sig))}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError, ValueError):
+        gc.collect()
+        return
+    try:
+        gc.collect()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class Context:
@@ -91,7 +107,7 @@ class Context:
             # A socket still referenced may only be unreachable garbage that no collection has
             # found yet (PyPy collects late; a cycle waits for the cycle collector on CPython):
             # collect once, so term() does not wait forever for a socket nobody can close.
-            gc.collect()
+            _collect_holding_signals()
 
     @property
     def underlying(self) -> int:

@@ -40,6 +40,7 @@ def default_copy_threshold() -> int:
     threshold: int = getattr(_settings, "COPY_THRESHOLD", COPY_THRESHOLD)
     return threshold
 
+
 # recv(copy=False) leaves up to this much received memory (not yet released) unreported to
 # PyPy's GC, which has to mark the whole heap in each major collection that reports bring on.
 # Between the two bounds the allowance follows the messages received: 256 of the average size

@@ -97,6 +97,9 @@ def run_suite(suite: str, through_runner: bool, log_path: str) -> Dict[str, str]
     env["PYTHONPATH"] = os.pathsep.join(p for p in [HERE, env.get("PYTHONPATH", "")] if p)
     # pyzmq's tests run warnings as the user sees them; no third-party bytecode caches.
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # pyzmq's test_socket.py skips test_large_send on PyPy when `CI` is set; the baselines were
+    # measured without it, so the suite runs the same way wherever it runs.
+    env.pop("CI", None)
     pytest_args = [
         "-m", "pytest", "-p", "_record", "-p", "no:cacheprovider",
         "--continue-on-collection-errors", f"--timeout={TEST_TIMEOUT}",

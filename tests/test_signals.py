@@ -196,3 +196,64 @@ def test_message_arriving_after_signals_is_received(make_pair, counting_handler)
     assert pull.recv() == b"late"
     t.join(10)
     assert sent.is_set() and len(counting_handler) >= 3
+
+
+@contextmanager
+def after_signals(hits: List[int], then) -> Iterator[None]:
+    """While the block runs, a thread signals the main thread until its handler has run three
+    times, then calls `then()` (which ends the block's blocking call)."""
+    main = threading.main_thread().ident
+    stop = threading.Event()
+
+    def run() -> None:
+        while len(hits) < 3:
+            if stop.wait(0.02):  # pacing the interrupter, not synchronising the test
+                return
+            signal.pthread_kill(main, signal.SIGUSR1)
+        then()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        t.join(10)
+
+
+def test_unbounded_poll_goes_on_after_a_handler_returns(make_pair, counting_handler):
+    pull, push = make_pair(zmq.PULL, zmq.PUSH)
+    with after_signals(counting_handler, lambda: push.send(b"late")):
+        assert pull.poll(None) == zmq.POLLIN
+    assert pull.recv(zmq.NOBLOCK) == b"late"
+    assert len(counting_handler) >= 3
+
+
+def test_term_goes_on_after_a_handler_returns(counting_handler):
+    context = zmq.Context()
+    sock = context.socket(zmq.PULL)
+    with after_signals(counting_handler, sock.close):
+        context.term()  # waits, through the signals, until the other thread closes the socket
+    assert context.closed and sock.closed
+    assert len(counting_handler) >= 3
+
+
+def test_proxy_goes_on_after_a_handler_returns(ctx, counting_handler):
+    front, back, control = ctx.socket(zmq.PULL), ctx.socket(zmq.PUSH), ctx.socket(zmq.PAIR)
+    out, into, steer = ctx.socket(zmq.PULL), ctx.socket(zmq.PUSH), ctx.socket(zmq.PAIR)
+    for bound, connected in ((front, into), (back, out), (control, steer)):
+        address = endpoint("inproc")
+        bound.bind(address)
+        connected.connect(address)
+    out.rcvtimeo = 10000
+    received: List[bytes] = []
+
+    def forward_then_terminate() -> None:
+        into.send(b"through the proxy")
+        received.append(out.recv())
+        steer.send(b"TERMINATE")
+
+    with after_signals(counting_handler, forward_then_terminate):
+        zmq.proxy_steerable(front, back, None, control)  # returns after TERMINATE
+    assert received == [b"through the proxy"]
+    assert len(counting_handler) >= 3

@@ -8,10 +8,9 @@ import threading
 from typing import Any, Dict, List, Optional
 
 from zmq_cffi._ffi import ffi, lib
+from zmq_cffi.backend.eintr import retry_interrupted
 from zmq_cffi.backend.socket import Socket, _close_cell, _HandleCell
 from zmq_cffi.error import _zmq_error
-
-_EINTR = lib.EINTR
 
 
 def _collect_holding_signals() -> None:
@@ -146,10 +145,8 @@ class Context:
             lib.zc_ctx_term_detached(handle)
             return
         self._close_abandoned_sockets()
-        while lib.zmq_ctx_term(handle) < 0:
-            err = ffi.errno
-            if err != _EINTR:
-                raise _zmq_error(err)
+        if lib.zmq_ctx_term(handle) < 0:
+            retry_interrupted(lambda _: lib.zmq_ctx_term(handle))
         self._handle = ffi.NULL
 
     def set(self, option: int, optval: int) -> None:

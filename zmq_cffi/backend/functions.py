@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Optional, Tuple, Union
 
 from zmq_cffi._ffi import ffi, lib
+from zmq_cffi.backend.eintr import retry_interrupted
 from zmq_cffi.backend.socket import Socket
 from zmq_cffi.error import ZMQError, _zmq_error, strerror, zmq_errno
 
@@ -107,10 +108,8 @@ def proxy_steerable(
 
 def _run_device(fn: Any, args: Tuple[Any, ...]) -> None:
     """Run a blocking proxy call; after EINTR (signal handlers have run) resume it."""
-    while fn(*args) < 0:
-        err = ffi.errno
-        if err != lib.EINTR:
-            raise _zmq_error(err)
+    if fn(*args) < 0:
+        retry_interrupted(lambda _: fn(*args))
 
 
 def device(device_type: int, frontend: Socket, backend: Socket) -> None:

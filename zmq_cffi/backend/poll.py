@@ -5,10 +5,11 @@ import time
 from typing import Any, List, Sequence, Tuple
 
 from zmq_cffi._ffi import ffi, lib
+from zmq_cffi.backend.eintr import retry_interrupted
 from zmq_cffi.backend.socket import Socket, sockets_closed
-from zmq_cffi.error import ZMQError, _zmq_error
+from zmq_cffi.error import ZMQError
 
-_EINTR = lib.EINTR
+_monotonic = time.monotonic
 _NULL = ffi.NULL
 _ENOTSOCK = lib.ENOTSOCK
 
@@ -67,23 +68,15 @@ class PollItems:
         returns how many entries have events. `timeout` is in ms; negative means no limit."""
         items, n = self.items, self.n
         if timeout < 0:
-            while True:
-                rc: int = lib.zmq_poll(items, n, -1)
-                if rc >= 0:
-                    return rc
-                err = ffi.errno
-                if err != _EINTR:
-                    raise _zmq_error(err)
-        deadline = time.monotonic() + timeout / 1000.0
-        wait = int(timeout)
-        while True:
-            rc = lib.zmq_poll(items, n, wait)
+            rc: int = lib.zmq_poll(items, n, -1)
             if rc >= 0:
                 return rc
-            err = ffi.errno
-            if err != _EINTR:
-                raise _zmq_error(err)
-            wait = max(0, int((deadline - time.monotonic()) * 1000))
+            return retry_interrupted(lambda _: lib.zmq_poll(items, n, -1))
+        start = _monotonic()
+        rc = lib.zmq_poll(items, n, int(timeout))
+        if rc >= 0:
+            return rc
+        return retry_interrupted(lambda remaining: lib.zmq_poll(items, n, remaining), timeout, start)
 
     def revents(self, i: int) -> int:
         """The events zmq_poll reported for entry i."""

@@ -15,7 +15,6 @@ import errno
 import os
 import platform
 import threading
-import time
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Union, overload
 
@@ -23,6 +22,7 @@ from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.backend import tracker as _tracker
 from zmq_cffi.backend import frame as _frame
 from zmq_cffi.backend import zerocopy
+from zmq_cffi.backend.eintr import retry_interrupted
 from zmq_cffi.backend.frame import Frame, _pin_buffer
 from zmq_cffi.constants import sockopt_types
 from zmq_cffi.error import ZMQError, _zmq_error
@@ -46,7 +46,6 @@ _ZMQ_RCVTIMEO = lib.ZMQ_RCVTIMEO
 _ZMQ_SNDTIMEO = lib.ZMQ_SNDTIMEO
 _ZMQ_SOCKS_PROXY = lib.ZMQ_SOCKS_PROXY
 _EAGAIN = lib.EAGAIN
-_monotonic = time.monotonic
 _BYTES_OPT_MAX = 256
 
 _zc_send_bytes: Callable[..., int] = lib.zc_send_bytes
@@ -472,32 +471,31 @@ class Socket:
             object.__setattr__(self, "_sndtimeo", optval)
 
     def _retry(self, option: int, attempt: Callable[..., int], *args: Any) -> int:
-        """Slow path of a failed send/recv helper: raise its error, or, after EINTR (Python's
-        signal handlers have run by now and did not raise), call `attempt(*args)` again,
-        waiting only for what remains of the RCVTIMEO/SNDTIMEO `option` since the call began
-        to wait (the state's wait_start). (Arguments rather than a closure: a lambda in the
-        hot path would make cells of its variables on every call.)"""
+        """Slow path of a failed send/recv helper: raise its error, or, after EINTR, call
+        `attempt(*args)` again (eintr.retry_interrupted), waiting only for what remains of
+        the RCVTIMEO/SNDTIMEO `option` since the call began to wait (the state's wait_start).
+        (Arguments rather than a closure: a lambda in the hot path would make cells of its
+        variables on every call; here, after a failure, it costs nothing that matters.)"""
         err = ffi.errno
         if err != _EINTR:
-            raise _zmq_error(err)
+            raise _zmq_error(err)  # the common failure (EAGAIN): nothing to set up
         timeout = self._rcvtimeo if option == _ZMQ_RCVTIMEO else self._sndtimeo
         start = self._state.wait_start  # 0.0: the call was not going to wait
+        if timeout <= 0 or not start:
+            return retry_interrupted(lambda _: attempt(*args), err=err)
         handle = self._handle
         shortened = False
+
+        def within_timeout(remaining: int) -> int:
+            nonlocal shortened
+            if remaining <= 0:
+                raise _zmq_error(_EAGAIN)
+            lib.zc_setsockopt_int(handle, option, remaining)
+            shortened = True
+            return attempt(*args)
+
         try:
-            while True:
-                if err != _EINTR:
-                    raise _zmq_error(err)
-                if timeout > 0 and start:
-                    remaining = timeout - int((_monotonic() - start) * 1000)
-                    if remaining <= 0:
-                        raise _zmq_error(_EAGAIN)
-                    lib.zc_setsockopt_int(handle, option, remaining)
-                    shortened = True
-                rc = attempt(*args)
-                if rc >= 0:
-                    return rc
-                err = ffi.errno
+            return retry_interrupted(within_timeout, timeout, start, err)
         finally:
             if shortened:
                 lib.zc_setsockopt_int(handle, option, timeout)
@@ -535,7 +533,7 @@ class Socket:
         encoded = _encode_addr(addr)
         if fn(self._handle, encoded) < 0:
             err = ffi.errno
-            if err in (_EINTR,):
+            if err == _EINTR:
                 raise _zmq_error(err)
             raise _zmq_error(err, detail=f"addr={addr!r}")
 

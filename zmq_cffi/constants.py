@@ -665,27 +665,38 @@ VERSION: int = lib.ZMQ_VERSION
 # --------------------------------------------------------------------------------------
 
 
-def _typed(kind: str, *options: SocketOption) -> dict[int, str]:
+class _OptType(str, Enum):
+    """The C type of a socket option's value. pyzmq's private name and values: pyzmq's own
+    tests and a few libraries read `SocketOption.X._opt_type`. Also a str (unlike pyzmq's), so
+    code that compares sockopt_types' values with "bytes" keeps working."""
+
+    int = "int"
+    int64 = "int64"
+    bytes = "bytes"
+    fd = "fd"
+
+
+def _typed(kind: _OptType, *options: SocketOption) -> dict[int, _OptType]:
     return {int(option): kind for option in options}
 
 
 #: C type of each socket option whose value is not a plain C ``int``, by option number:
-#: "int64" (int64_t or uint64_t), "fd" (the platform's socket handle, int on POSIX) or
-#: "bytes" (binary data or a string). An option missing here is an ``int``.
+#: int64 (int64_t or uint64_t), fd (the platform's socket handle, int on POSIX) or
+#: bytes (binary data or a string). An option missing here is an ``int``.
 #: Sources: man zmq_getsockopt / zmq_setsockopt of libzmq 4.3.4; the WSS_* options,
 #: which those pages leave out, take strings.
-sockopt_types: dict[int, str] = {
+sockopt_types: dict[int, _OptType] = {
     **_typed(
-        "int64",
+        _OptType.int64,
         SocketOption.AFFINITY,  # uint64_t
         SocketOption.MAXMSGSIZE,  # int64_t
         SocketOption.VMCI_BUFFER_SIZE,  # uint64_t
         SocketOption.VMCI_BUFFER_MIN_SIZE,  # uint64_t
         SocketOption.VMCI_BUFFER_MAX_SIZE,  # uint64_t
     ),
-    **_typed("fd", SocketOption.FD),
+    **_typed(_OptType.fd, SocketOption.FD),
     **_typed(
-        "bytes",
+        _OptType.bytes,
         SocketOption.ROUTING_ID,
         SocketOption.SUBSCRIBE,
         SocketOption.UNSUBSCRIBE,
@@ -725,7 +736,7 @@ ctx_bytes_opts: frozenset[int] = frozenset()
 
 def sockopt_type(option: int) -> str:
     """Return "int", "int64", "fd" or "bytes": the C value type of socket option `option`."""
-    return sockopt_types.get(option, "int")
+    return sockopt_types.get(option, _OptType.int).value
 
 
 # --------------------------------------------------------------------------------------
@@ -834,18 +845,8 @@ __all__ = [
 ]
 
 
-class _OptType(Enum):
-    """pyzmq's private name for a socket option's C type; sockopt_type() is the public form.
-    pyzmq's own tests and a few libraries read `SocketOption.X._opt_type`."""
-
-    int = "int"
-    int64 = "int64"
-    bytes = "bytes"
-    fd = "fd"
-
-
 def _socket_option_type(self: SocketOption) -> _OptType:
-    return _OptType(sockopt_type(self))
+    return sockopt_types.get(self, _OptType.int)
 
 
 setattr(SocketOption, "_opt_type", property(_socket_option_type))

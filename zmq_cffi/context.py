@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, 
 
 from zmq_cffi import backend, constants
 from zmq_cffi._attrsettr import AttributeSetter
-from zmq_cffi.backend.socket import refuse_unsafe_option
+from zmq_cffi.backend.options import refuse_unsafe_option
 from zmq_cffi.error import ZMQError
 from zmq_cffi.socket import Socket
 

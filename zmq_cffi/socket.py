@@ -252,7 +252,7 @@ class Socket(backend.Socket, OptionSetter):
 
     def get_string(self, option: int, encoding: str = "utf-8") -> str:
         """Get a string option as str, decoded with `encoding`."""
-        if constants.sockopt_types.get(option) != "bytes":
+        if constants.sockopt_types.get(option) is not constants._OptType.bytes:
             raise TypeError(f"option {option} is not a string option")
         # A bytes option (checked above) comes back as bytes.
         return cast(bytes, self.get(option)).decode(encoding)

@@ -24,6 +24,8 @@ from zmq_cffi.backend import frame as _frame
 from zmq_cffi.backend import zerocopy
 from zmq_cffi.backend.eintr import retry_interrupted
 from zmq_cffi.backend.frame import Frame, _pin_buffer
+from zmq_cffi.backend.options import FD as _FD
+from zmq_cffi.backend.options import get_typed, set_typed
 from zmq_cffi.constants import sockopt_types
 from zmq_cffi.error import ZMQError, _zmq_error
 
@@ -44,9 +46,7 @@ _ZMQ_LINGER = lib.ZMQ_LINGER
 _ZMQ_TYPE = lib.ZMQ_TYPE
 _ZMQ_RCVTIMEO = lib.ZMQ_RCVTIMEO
 _ZMQ_SNDTIMEO = lib.ZMQ_SNDTIMEO
-_ZMQ_SOCKS_PROXY = lib.ZMQ_SOCKS_PROXY
 _EAGAIN = lib.EAGAIN
-_BYTES_OPT_MAX = 256
 
 _zc_send_bytes: Callable[..., int] = lib.zc_send_bytes
 _zc_send_bytes0: Callable[..., int] = lib.zc_send_bytes0
@@ -72,7 +72,6 @@ _NO_FLAGS = 0
 _RECV_HELD = lib.ZC_RECV_HELD
 _zmq_msg_close = lib.zmq_msg_close
 _unpack: Callable[[Any, int], bytes] = ffi.unpack
-_from_buffer = ffi.from_buffer
 _collect = zerocopy.collect
 _lend = zerocopy.lend
 _can_lend = zerocopy.can_lend
@@ -96,30 +95,6 @@ _DRAFT_SOCKET_TYPES = {
     getattr(lib, f"ZMQ_{name}"): name
     for name in ("SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "DGRAM", "PEER", "CHANNEL")
 }
-# libzmq 4.3.4 (and 4.3.5) use freed memory when a socket with a SOCKS proxy is closed after
-# a failed proxy connection: socks_connecter_t::error() removes the connection's fd from the
-# IO thread's poller without forgetting the handle, and closing the socket removes it again,
-# from a poll entry the poller has freed by then. The process aborts (epoll.cpp:113) or,
-# when the memory was reused, corrupts another connection's entry and crashes later (found
-# by tests/reliability's fuzzer; confirmed with an AddressSanitizer build of 4.3.4's source).
-# A proxy that is down or refuses is enough, and pyzmq crashes the same way, so SOCKS_PROXY is
-# refused here.
-_SOCKS_PROXY_REFUSAL = (
-    "SOCKS_PROXY is refused: libzmq {version} uses freed memory (and aborts the process) when "
-    "a socket is closed after its SOCKS proxy connection failed"
-)
-
-
-def refuse_unsafe_option(option: Any, optval: Any) -> None:
-    """Raise ZMQError(EINVAL) for an option value that would let libzmq crash the process.
-    Used for socket options and for a context's default socket options alike."""
-    if option == _ZMQ_SOCKS_PROXY and optval:
-        from zmq_cffi.backend.functions import zmq_version_info
-
-        version = ".".join(map(str, zmq_version_info()))
-        raise ZMQError(_EINVAL, _SOCKS_PROXY_REFUSAL.format(version=version))
-
-
 # USE_FD: a tcp:// or ipc:// bind (ws:// and wss:// with DRAFT) adopts the socket's USE_FD as
 # its listening socket instead of making one, and libzmq 4.3.4 checks nothing: it hands the fd
 # to its poller and accept(), and aborts the process (epoll.cpp:100, tcp_listener.cpp:223) when
@@ -216,16 +191,6 @@ def _bind_adopting(handle: Any, encoded: bytes, addr: Union[str, bytes], fd: int
     if rc < 0:
         os.close(dup)
         raise _zmq_error(err, detail=f"addr={addr!r}")
-
-
-# Binary options whose trailing NUL byte, if any, is data rather than a C string terminator.
-_BINARY_OPTS = {lib.ZMQ_ROUTING_ID, lib.ZMQ_CONNECT_ROUTING_ID}
-# CURVE keys come back as 40 characters of Z85 only for a 41-byte buffer (32 gives binary).
-_CURVE_KEY_OPTS = {lib.ZMQ_CURVE_PUBLICKEY, lib.ZMQ_CURVE_SECRETKEY, lib.ZMQ_CURVE_SERVERKEY}
-# 64-bit options that are unsigned in C (the others, MAXMSGSIZE, are signed).
-_UINT64_OPTS = {
-    lib.ZMQ_AFFINITY, lib.ZMQ_VMCI_BUFFER_SIZE, lib.ZMQ_VMCI_BUFFER_MIN_SIZE, lib.ZMQ_VMCI_BUFFER_MAX_SIZE
-}
 
 
 # How many sockets this process has closed: a cached pollitem array (backend.poll.PollItems)
@@ -438,33 +403,17 @@ class Socket:
     def set(self, option: int, optval: SockOptValue) -> None:
         """Set a socket option; the value's type follows the option (int, int64 or bytes)."""
         kind = sockopt_types.get(option)
-        handle = self._handle
-        if kind is None or kind == "fd":
+        if kind is None or kind is _FD:
             if not isinstance(optval, int):
                 raise TypeError(f"option {option} takes an int, not {type(optval).__name__}")
             try:
-                rc = lib.zc_setsockopt_int(handle, option, optval)
+                rc = lib.zc_setsockopt_int(self._handle, option, optval)
             except OverflowError:
                 raise ValueError(f"option {option} value {optval} does not fit a C int") from None
-        elif kind == "int64":
-            if not isinstance(optval, int):
-                raise TypeError(f"option {option} takes an int, not {type(optval).__name__}")
-            try:
-                value = ffi.new("uint64_t *" if option in _UINT64_OPTS else "int64_t *", optval)
-            except OverflowError:
-                raise ValueError(f"option {option} value {optval} does not fit 64 bits") from None
-            rc = lib.zmq_setsockopt(handle, option, value, 8)
+            if rc < 0:
+                raise _zmq_error()
         else:
-            if isinstance(optval, str):
-                raise TypeError("unicode not allowed, use set_string (setsockopt_string)")
-            if not isinstance(optval, (bytes, bytearray, memoryview)):
-                raise TypeError(f"option {option} takes bytes, not {type(optval).__name__}")
-            pinned = _from_buffer(optval)
-            if option == _ZMQ_SOCKS_PROXY:
-                refuse_unsafe_option(option, len(pinned))
-            rc = lib.zmq_setsockopt(handle, option, pinned, len(pinned))
-        if rc < 0:
-            raise _zmq_error()
+            set_typed(self._handle, option, kind, optval)
         if option == _ZMQ_RCVTIMEO:
             object.__setattr__(self, "_rcvtimeo", optval)
         elif option == _ZMQ_SNDTIMEO:
@@ -503,29 +452,12 @@ class Socket:
     def get(self, option: int) -> Union[int, bytes]:
         """Get a socket option: int for numeric options, bytes for string and binary ones."""
         kind = sockopt_types.get(option)
-        handle = self._handle
-        if kind is None or kind == "fd":
-            value: int = lib.zc_getsockopt_int(handle, option)
+        if kind is None or kind is _FD:
+            value: int = lib.zc_getsockopt_int(self._handle, option)
             if value == _GETSOCKOPT_ERROR:
                 raise _zmq_error()
             return value
-        size = ffi.new("size_t *")
-        if kind == "int64":
-            value64 = ffi.new("uint64_t *" if option in _UINT64_OPTS else "int64_t *")
-            size[0] = 8
-            if lib.zmq_getsockopt(handle, option, value64, size) < 0:
-                raise _zmq_error()
-            number: int = value64[0]
-            return number
-        capacity = 41 if option in _CURVE_KEY_OPTS else _BYTES_OPT_MAX
-        buf = ffi.new("char[]", capacity)
-        size[0] = capacity
-        if lib.zmq_getsockopt(handle, option, buf, size) < 0:
-            raise _zmq_error()
-        n = size[0]
-        if n and buf[n - 1] == b"\0" and option not in _BINARY_OPTS:
-            n -= 1
-        return _unpack(buf, n)
+        return get_typed(self._handle, option, kind)
 
     # -- endpoints ---------------------------------------------------------------------------
 

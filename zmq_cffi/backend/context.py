@@ -9,7 +9,8 @@ from typing import Any, Dict, List, Optional
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.backend.eintr import retry_interrupted
-from zmq_cffi.backend.socket import Socket, _close_cell, _HandleCell
+from zmq_cffi.backend.handles import _close_cell, _HandleCell
+from zmq_cffi.backend.socket import Socket
 from zmq_cffi.error import _zmq_error
 
 

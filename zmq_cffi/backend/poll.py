@@ -6,7 +6,8 @@ from typing import Any, List, Sequence, Tuple
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.backend.eintr import retry_interrupted
-from zmq_cffi.backend.socket import Socket, sockets_closed
+from zmq_cffi.backend.handles import sockets_closed
+from zmq_cffi.backend.socket import Socket
 from zmq_cffi.error import ZMQError
 
 _monotonic = time.monotonic

@@ -15,8 +15,7 @@ import errno
 import os
 import platform
 import threading
-import weakref
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Union, overload
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.backend import tracker as _tracker
@@ -24,6 +23,7 @@ from zmq_cffi.backend import frame as _frame
 from zmq_cffi.backend import zerocopy
 from zmq_cffi.backend.eintr import retry_interrupted
 from zmq_cffi.backend.frame import Frame, _pin_buffer
+from zmq_cffi.backend.handles import _close_cell, _forget_handle, _HandleCell, _own_handle, _share_handle
 from zmq_cffi.backend.options import FD as _FD
 from zmq_cffi.backend.options import get_typed, set_typed
 from zmq_cffi.constants import sockopt_types
@@ -193,74 +193,6 @@ def _bind_adopting(handle: Any, encoded: bytes, addr: Union[str, bytes], fd: int
         raise _zmq_error(err, detail=f"addr={addr!r}")
 
 
-# How many sockets this process has closed: a cached pollitem array (backend.poll.PollItems)
-# built at another count may hold a freed handle, so it is rebuilt (and closed sockets refused)
-# instead of handing libzmq a freed pointer.
-_sockets_closed = 0
-
-
-def sockets_closed() -> int:
-    """How many sockets this process has closed so far (it only grows)."""
-    return _sockets_closed
-
-
-class _HandleCell(list[Any]):
-    """An owned socket handle: [handle] while open, [] once closed.
-
-    Whoever closes the socket takes the handle out with list.pop(), which is atomic, so
-    close(), finalizers and the context's destroy()/term() may race on any threads and exactly
-    one calls zmq_close. `sockets` holds weak references to every Socket object using the
-    handle (its creator and the shadows made from it in this process); closing through any of
-    them clears the handle in all, so none is left pointing at a freed socket."""
-
-    __slots__ = ("sockets",)
-    sockets: List[weakref.ref[Any]]
-
-    def in_use_by_other_than(self, sock: Any) -> bool:
-        for ref in self.sockets:
-            other = ref()
-            if other is not None and other is not sock:
-                return True
-        return False
-
-
-# address -> cell of every open socket created in this process, so shadows can share it.
-_cells_by_address: Dict[int, _HandleCell] = {}
-
-
-def _close_cell(cell: Optional[_HandleCell], pid: int, context: Any, linger: Optional[int] = None) -> None:
-    """Close the handle in `cell` unless someone else already took it.
-
-    Safe from any thread. A forked child only forgets the handle: it belongs to the parent."""
-    global _sockets_closed
-    if not cell:
-        return
-    try:
-        handle = cell.pop()
-    except IndexError:
-        return
-    _sockets_closed += 1
-    _cells_by_address.pop(int(ffi.cast("intptr_t", handle)), None)
-    for ref in cell.sockets:
-        sock = ref()
-        if sock is not None:
-            _forget_handle(sock)
-    forget = getattr(context, "_forget_socket", None)
-    if forget is not None:
-        forget(cell)
-    if pid == os.getpid():
-        if linger is not None:
-            lib.zc_setsockopt_int(handle, _ZMQ_LINGER, linger)
-        lib.zmq_close(handle)
-
-
-def _forget_handle(sock: "Socket") -> None:
-    """Clear the handle in both places it is read from: `_handle` and the state that the
-    send/recv helpers use (the one place a closed socket's handle stops being reachable)."""
-    sock._state.handle = _NULL
-    object.__setattr__(sock, "_handle", _NULL)
-
-
 def _encode_addr(addr: Union[str, bytes]) -> bytes:
     if isinstance(addr, str):
         return addr.encode("utf-8")
@@ -320,10 +252,7 @@ class Socket:
         if shadow:
             set_attr(self, "_handle", ffi.cast("void *", shadow))
             set_attr(self, "_shadow", True)
-            cell = _cells_by_address.get(int(shadow))
-            if cell:
-                set_attr(self, "_cell", cell)
-                cell.sockets.append(weakref.ref(self))
+            set_attr(self, "_cell", _share_handle(int(shadow), self))
         else:
             if context is None:
                 raise TypeError("a Socket needs a Context (or shadow=address)")
@@ -347,10 +276,7 @@ class Socket:
                 raise _zmq_error(err)
             set_attr(self, "_handle", handle)
             set_attr(self, "_shadow", False)
-            cell = _HandleCell([handle])
-            cell.sockets = [weakref.ref(self)]
-            _cells_by_address[int(ffi.cast("intptr_t", handle))] = cell
-            set_attr(self, "_cell", cell)
+            set_attr(self, "_cell", _own_handle(handle, self))
             context._register_socket(self)
         set_attr(self, "context", context)
         set_attr(self, "_pid", os.getpid())

@@ -30,6 +30,8 @@ typedef struct {
     size_t hint;
 } zc_recvinfo_t;
 
+/* zmq_msg_recv into msg, described in info. On failure msg is closed again (errno kept):
+   only a successful recv leaves a message open for its owner to release. */
 static int zc_recv(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info)
 {
     zmq_msg_init(msg);
@@ -61,7 +63,8 @@ static int zc_recv(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info)
 typedef struct {
     void *handle;      /* the libzmq socket, NULL once closed (cleared with Socket._handle) */
     double wait_start; /* when the last call that had to wait began, in seconds */
-    zmq_msg_t msg;     /* recv: the socket's message, open only while a recv hands it over */
+    zmq_msg_t msg;     /* recv: the socket's message, owned here and open only while a recv
+                          hands it over; zc_sock_msg_close is its one release path */
     zc_recvinfo_t info;
     char *buf;         /* recv: the socket's copy buffer (NULL until Python makes it) */
     size_t cap;
@@ -69,6 +72,13 @@ typedef struct {
 
 /* zc_recv_bytes' result for a message left open in st->msg (too big for the buffer) */
 #define ZC_RECV_HELD INT_MAX
+
+/* Close st->msg once its bytes are copied out: in the helpers below, and from Python
+   (Socket._take_held) for a message they left open. */
+static void zc_sock_msg_close(zc_sock_t *st)
+{
+    zmq_msg_close(&st->msg);
+}
 
 /* After a failed attempt that did not wait: note when waiting begins, and say whether to call
    again waiting (the error is EAGAIN and the caller's flags allow waiting). errno is kept. */
@@ -122,7 +132,7 @@ static int zc_recv_bytes(zc_sock_t *st, int flags)
     if (st->buf == NULL || size > st->cap)
         return ZC_RECV_HELD;
     memcpy(st->buf, st->info.data, size);
-    zmq_msg_close(&st->msg);
+    zc_sock_msg_close(st);
     return (int)size;
 }
 
@@ -154,7 +164,7 @@ static int zc_recv_parts(zc_sock_t *st, int flags, size_t *sizes, int maxparts)
             return n;
         }
         memcpy(st->buf + used, info->data, info->size);
-        zmq_msg_close(&st->msg);
+        zc_sock_msg_close(st);
         used += info->size;
         sizes[n++] = info->size;
         if (!info->more || n == maxparts)

@@ -33,6 +33,8 @@ int zc_send_buffered(zc_sock_t *st, size_t len, int flags);
    message open in st->msg, described by st->info; zc_recv_bytes0: with flags 0 */
 int zc_recv_bytes(zc_sock_t *st, int flags);
 int zc_recv_bytes0(zc_sock_t *st);
+/* close st->msg, left open by a recv: the one release path of the socket's message */
+void zc_sock_msg_close(zc_sock_t *st);
 /* recv_multipart: frames of one message back to back into st->buf (sizes[]) while they fit;
    info.held: the next frame is open in st->msg; info.more: frames remain. -1: none received */
 int zc_recv_parts(zc_sock_t *st, int flags, size_t *sizes, int maxparts);

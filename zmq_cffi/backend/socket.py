@@ -70,7 +70,7 @@ _RECV_BUFFER_SIZE = 4096
 _NO_FLAGS = 0
 # zc_recv_bytes' result when the message did not fit the buffer and waits in the state's msg.
 _RECV_HELD = lib.ZC_RECV_HELD
-_zmq_msg_close = lib.zmq_msg_close
+_zc_sock_msg_close = lib.zc_sock_msg_close
 _unpack: Callable[[Any, int], bytes] = ffi.unpack
 _collect = zerocopy.collect
 _lend = zerocopy.lend
@@ -117,7 +117,6 @@ class Socket:
     # CPython 3.11 an instance attribute that shadows a class attribute gets no specialised
     # lookup once the instance dict exists (~20 ns per read instead of ~5).
     _state: Any  # zc_sock_t *: the handle and receive buffers, the helpers' first argument
-    _recv_msg: Any  # &_state.msg: a message a recv left open (too big for the buffer)
     _recv_info: Any  # &_state.info: what the last recv received (data, size, more)
     _copy_buffer: Any  # the copy buffer (_state.buf), made on first use (_make_copy_buffer)
     _copy_view: Any  # a cffi buffer over it: received bytes are sliced out, PyPy stages sends
@@ -139,7 +138,6 @@ class Socket:
         # First, so that every close path finds it (_forget_handle).
         state = ffi.new("zc_sock_t *")
         set_attr(self, "_state", state)
-        set_attr(self, "_recv_msg", ffi.addressof(state, "msg"))
         set_attr(self, "_recv_info", ffi.addressof(state, "info"))
         set_attr(
             self,
@@ -512,10 +510,13 @@ class Socket:
 
     def _take_held(self) -> bytes:
         """The bytes of the message a copying recv left open in the state (too big for the
-        buffer, or the buffer not made yet, which is then made for the next recv)."""
+        buffer, or the buffer not made yet, which is then made for the next recv). The state
+        owns that message; this is the one place Python releases it (zc_sock_msg_close)."""
         info = self._recv_info
-        data = _unpack(info.data, info.size)
-        _zmq_msg_close(self._recv_msg)
+        try:
+            data = _unpack(info.data, info.size)
+        finally:
+            _zc_sock_msg_close(self._state)
         if self._copy_buffer is None:
             self._make_copy_buffer()
         return data
@@ -553,8 +554,7 @@ class Socket:
             parts.append(view[pos:end])
             pos = end
         if info.held:
-            parts.append(_unpack(info.data, info.size))
-            _zmq_msg_close(self._recv_msg)
+            parts.append(self._take_held())
         recv = Socket.recv
         while info.more:
             parts.append(recv(self, flags))

@@ -398,31 +398,29 @@ static zmq_msg_t *zc_rxmsg_new(void)
     return rx ? &rx->msg : NULL;
 }
 
-/* zc_recv into msg (from zc_rxmsg_new, received into once), counting its bytes as pending:
-   info->hint is the size hint to give the GC, the part of them beyond the allowance. */
-static int zc_recv_rx(void *s, zmq_msg_t *msg, int flags, zc_recvinfo_t *info)
+/* Count the message just received into msg (from zc_rxmsg_new) as pending: returns the size
+   hint to give the GC, the part of its bytes beyond the allowance. */
+static size_t zc_rxmsg_count(zmq_msg_t *msg, size_t size)
 {
-    int rc = zc_recv(s, msg, flags, info);
-    if (rc < 0)
-        return rc;
     zc_rxmsg_t *rx = (zc_rxmsg_t *)msg;
-    size_t size = info->size;
     rx->counted = size;
     int64_t avg = __atomic_load_n(&zc_rx_avg_size, __ATOMIC_RELAXED);
     __atomic_store_n(&zc_rx_avg_size, avg - avg / 16 + (int64_t)size, __ATOMIC_RELAXED);
     int64_t after = __atomic_add_fetch(&zc_rx_pending, (int64_t)size, __ATOMIC_RELAXED);
     int64_t over = after - zc_rx_allowance();
-    info->hint = over <= 0 ? 0 : over < (int64_t)size ? (size_t)over : size;
-    return rc;
+    return over <= 0 ? 0 : over < (int64_t)size ? (size_t)over : size;
 }
 
-/* recv(copy=False): zc_recv_rx into msg, waiting as the other helpers do (see zc_must_wait);
-   st->info describes the message, info.hint is its GC size hint. */
+/* recv(copy=False): receive into msg (from zc_rxmsg_new, received into once), waiting as the
+   other helpers do (see zc_must_wait), and count it; st->info describes the message,
+   info.hint is its GC size hint. */
 static int zc_recv_frame(zc_sock_t *st, zmq_msg_t *msg, int flags)
 {
-    int rc = zc_recv_rx(st->handle, msg, flags | ZMQ_DONTWAIT, &st->info);
+    int rc = zc_recv(st->handle, msg, flags | ZMQ_DONTWAIT, &st->info);
     if (rc < 0 && zc_must_wait(st, flags))
-        rc = zc_recv_rx(st->handle, msg, flags, &st->info);
+        rc = zc_recv(st->handle, msg, flags, &st->info);
+    if (rc >= 0)
+        st->info.hint = zc_rxmsg_count(msg, st->info.size);
     return rc;
 }
 

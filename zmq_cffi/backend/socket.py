@@ -500,7 +500,7 @@ class Socket:
                 _zc_rxmsg_free(raw)
                 raise
         # From here the Frame owns the message, released by zc_rxmsg_free. The size hint lets
-        # PyPy's GC see its memory beyond the allowance (zc_recv_rx), unless that memory is a
+        # PyPy's GC see its memory beyond the allowance (zc_recv_frame), unless that memory is a
         # buffer we lent (inproc zero-copy), counted already.
         hint = info.hint
         if _lent and info.size >= _SHARED_HINT_MIN and _is_lent(info.data):

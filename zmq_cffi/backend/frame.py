@@ -44,8 +44,7 @@ def default_copy_threshold() -> int:
 # recv(copy=False) leaves up to this much received memory (not yet released) unreported to
 # PyPy's GC, which has to mark the whole heap in each major collection that reports bring on.
 # Between the two bounds the allowance follows the messages received: 256 of the average size
-# (see _helpers.c). Measured on PyPy 3.9 (tests/test_memory.py, docs/benchmarks.rst): 100 KB
-# messages keep the RSS within 16 MB, and 1 MiB messages over tcp keep their GB/s.
+# (see _helpers.c). The bounds' measurements: docs/benchmarks.rst and tests/test_memory.py.
 RECV_ALLOWANCE_MIN = 32 << 20
 RECV_ALLOWANCE_MAX = 256 << 20
 

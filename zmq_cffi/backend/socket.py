@@ -4,10 +4,10 @@ Hot paths are written for few FFI crossings with few arguments (each costs on CP
 bytes send is one call (zc_send_bytes0: state, data, length), a copying recv of up to 4 KiB is
 one (zc_recv_bytes0: the state alone), int options are one. The state (zc_sock_t, `_state`)
 holds the handle and the receive buffers; it is the only way send/recv reach the handle.
-A closed socket's handle is NULL, in `_handle` and in the state alike (_forget_handle clears
-both), which libzmq itself answers with ENOTSOCK, so calls on a closed socket need no extra
-Python check and can never touch freed memory. No clock is read unless a call has to wait
-(see zc_must_wait in _helpers.c).
+A closed socket's handle is NULL, in `_handle` and in the state alike (cleared together by
+handles._forget_handle), which libzmq itself answers with ENOTSOCK, so calls on a closed
+socket need no extra Python check and can never touch freed memory. No clock is read unless a
+call has to wait (see zc_must_wait in _helpers.c).
 """
 from __future__ import annotations
 
@@ -40,10 +40,8 @@ if TYPE_CHECKING:
 _NULL = ffi.NULL
 _EINTR = lib.EINTR
 _EINVAL = lib.EINVAL
-_ENOTSOCK = lib.ENOTSOCK
 _GETSOCKOPT_ERROR = lib.ZC_GETSOCKOPT_ERROR
 _ZMQ_LINGER = lib.ZMQ_LINGER
-_ZMQ_TYPE = lib.ZMQ_TYPE
 _ZMQ_RCVTIMEO = lib.ZMQ_RCVTIMEO
 _ZMQ_SNDTIMEO = lib.ZMQ_SNDTIMEO
 _EAGAIN = lib.EAGAIN
@@ -95,6 +93,8 @@ _DRAFT_SOCKET_TYPES = {
     getattr(lib, f"ZMQ_{name}"): name
     for name in ("SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "DGRAM", "PEER", "CHANNEL")
 }
+
+
 def _encode_addr(addr: Union[str, bytes]) -> bytes:
     if isinstance(addr, str):
         return addr.encode("utf-8")
@@ -113,10 +113,11 @@ class Socket:
     _shadow: bool = False
     _pid: int = 0
     context: Any = None
-    # What send/recv read is set by __init__ only, never given a class-level default: on
-    # CPython 3.11 an instance attribute that shadows a class attribute gets no specialised
-    # lookup once the instance dict exists (~20 ns per read instead of ~5).
-    _state: Any  # zc_sock_t *: the handle and receive buffers, the helpers' first argument
+    # What send/recv read is set by __init__ only: a class-level default would slow every
+    # read of it on CPython 3.11 (docs/benchmarks.rst, "Where the time of one call goes").
+    # zc_sock_t *: the handle and receive buffers, the helpers' first argument. It owns the
+    # receive message (state.msg), released only by zc_sock_msg_close (see _take_held).
+    _state: Any
     _recv_info: Any  # &_state.info: what the last recv received (data, size, more)
     _copy_buffer: Any  # the copy buffer (_state.buf), made on first use (_make_copy_buffer)
     _copy_view: Any  # a cffi buffer over it: received bytes are sliced out, PyPy stages sends
@@ -383,9 +384,8 @@ class Socket:
         group: Optional[str] = None,
     ) -> Optional[MessageTracker]:
         """send() on PyPy (see the end of this module): bytes of up to 4 KiB are copied into
-        the socket's copy buffer and sent from there. PyPy pays ~12 ns to pass a bytes object
-        as a char * argument (an argument buffer malloc'd and freed, the bytes pinned and
-        unpinned), and ~2 ns for the slice assignment; on CPython it is the other way round."""
+        the socket's copy buffer and sent from there, which PyPy does faster than it passes
+        them as a char * argument (docs/benchmarks.rst, "Where the time of one call goes")."""
         if _lent:
             _collect()
         if type(data) is bytes and not track and routing_id is None and group is None and (

@@ -371,9 +371,11 @@ watch_frames(Frame)
 
 
 def _require_draft(what: str) -> None:
-    from zmq_cffi.backend.functions import zmq_version_info
-
     if not lib.ZC_DRAFT_BUILD:
+        # Imported only on the way to raising (backend.functions depends on this module), so
+        # that with DRAFT, Frame.routing_id/group (per message of a SERVER, RADIO...) import nothing.
+        from zmq_cffi.backend.functions import zmq_version_info
+
         raise RuntimeError(
             f"{what} needs libzmq built with the DRAFT API; this libzmq "
             f"({'.'.join(map(str, zmq_version_info()))}) was built without it"

@@ -460,6 +460,8 @@ static int zc_setsockopt_int(void *s, int option, int value)
 
 /* ---- contexts --------------------------------------------------------------------------- */
 
+/* EINTR is retried here in C: this thread runs no Python (backend/eintr.py is the loop for
+   every call made from Python). */
 static void *zc_term_thread(void *ctx)
 {
     while (zmq_ctx_term(ctx) < 0 && errno == EINTR)

@@ -1,6 +1,11 @@
 """The low-level layer: raw libzmq handles with one owner each, errors through one door.
 
 pyzmq programs reach these names as `zmq.backend`; the classes of `zmq_cffi` subclass them.
+
+socket.py: the Socket (send/recv hot paths, options, endpoints); handles.py: the socket
+handles this process owns and their one release door; options.py: option kinds, int64 and
+bytes values, refused values; use_fd.py: the checked USE_FD bind; eintr.py: the one EINTR
+retry loop; context.py, frame.py, poll.py, tracker.py, zerocopy.py, functions.py.
 """
 from zmq_cffi._ffi import ffi as _ffi
 from zmq_cffi.backend.context import Context

@@ -26,6 +26,7 @@ from tornado.log import gen_log
 
 from zmq_cffi import _future, constants
 from zmq_cffi import _readiness as rd
+from zmq_cffi._async_socket import _AsyncSocket
 from zmq_cffi.eventloop.future import _driver_of
 from zmq_cffi.error import Again, ContextTerminated, ZMQError
 from zmq_cffi.poll import Poller
@@ -168,7 +169,7 @@ class ZMQStream:
     poller: Poller
 
     def __init__(self, socket: Socket, io_loop: Optional[IOLoop] = None) -> None:
-        if isinstance(socket, _future._AsyncSocket):
+        if isinstance(socket, _AsyncSocket):
             warnings.warn(
                 "ZMQStream works with the plain zmq_cffi.Socket only: this async socket is "
                 "wrapped as zmq_cffi.Socket(shadow=socket), so callbacks get plain frames",

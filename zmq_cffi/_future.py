@@ -302,13 +302,10 @@ class _SocketIO:
         engine = self.ensure_engine(loop)
         fut: _Future = loop.create_future()
         p = _FuturePending(self.sock, call, mask, post, fut)
-        engine.add(p, engine.polls if sending is None else engine.queue_of(sending))
         if timeout is not None and timeout >= 0:
             p.timer = loop.call_later(timeout / 1000.0, p.expire)
         fut.add_done_callback(p.on_done)
-        # Our failed attempt may have consumed an edge another waiter needs, and a new waiter
-        # deserves a look at the current state anyway.
-        engine.kick()
+        engine.enqueue(p, sending)
         return fut
 
 
@@ -415,8 +412,7 @@ class _FutureSocket(_Async, _AsyncSocket):
             return io.done(loop, None, e)
         if result is not rd.QUEUE:
             return io.done(loop, result)
-        timeout = backend_get(self, rd.SNDTIMEO if sending else rd.RCVTIMEO)
-        return io.wait(loop, sending, partial(func, *args) if args else func, 0, post, timeout)
+        return io.wait(loop, sending, partial(func, *args) if args else func, 0, post, rd.timeout_of(self, sending))
 
     def _wait_events(self, timeout: Optional[int], flags: int) -> Awaitable[int]:
         io = self._io

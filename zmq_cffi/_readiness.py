@@ -235,6 +235,33 @@ def attempt(queue: Optional[Deque[Pending]], func: Callable[..., Any], args: Tup
     return QUEUE
 
 
+def attempt_in(table: Optional["EngineTable"], sock: Any, sending: bool, func: Callable[..., Any], args: Tuple[Any, ...], flags: int, post: Optional[Callable[[Any], Any]]) -> Any:
+    """attempt() against `sock`'s engine in `table` (if any); then that engine's waiters look
+    again, for the call may have consumed the fd's edge."""
+    key = sock.underlying
+    engine = None if table is None else table.get(key)
+    try:
+        return attempt(None if engine is None else engine.queue_of(sending), func, args, flags, post)
+    finally:
+        if table is not None:
+            table.after_call(key)
+
+
+def events_in(table: Optional["EngineTable"], sock: Any, flags: int) -> int:
+    """The events among `flags` that `sock` has now (ZMQ_EVENTS); then its engine's waiters
+    in `table` look again."""
+    try:
+        return backend_get(sock, EVENTS) & flags
+    finally:
+        if table is not None:
+            table.after_call(sock.underlying)
+
+
+def timeout_of(sock: Any, sending: bool) -> int:
+    """SNDTIMEO or RCVTIMEO, in ms (-1: none)."""
+    return backend_get(sock, SNDTIMEO if sending else RCVTIMEO)
+
+
 def serve(queue: Deque[Pending], limit: int = 0) -> int:
     """Complete queued operations in order until one would block, or `limit` (0: no limit) are
     done (returns IDLE/TRIED/DONE)."""
@@ -304,6 +331,12 @@ class Engine:
         queue.append(p)
         if self.sock.closed:
             self.sock = p.sock
+
+    def enqueue(self, p: Pending, sending: Optional[bool]) -> None:
+        """Queue `p` (sending None: a poll) and look at once: the call that could not complete
+        may have consumed an edge another waiter needs, and a new waiter deserves a look."""
+        self.add(p, self.polls if sending is None else self.queue_of(sending))
+        self.kick()
 
     def pending(self) -> Iterator[Pending]:
         yield from self.recvq
@@ -488,6 +521,14 @@ class ThreadTables:
         if table is None:
             table = self.tables[thread] = EngineTable()
         return table
+
+    def engine_of(self, sock: Any, make: Callable[["EngineTable", int, int, Any], Engine]) -> Engine:
+        """This thread's engine of `sock`'s libzmq socket; `make(table, key, fd, sock)` if none."""
+        table = self.here_or_new()
+        engine = table.get(sock.underlying)
+        if engine is None or engine.closed:
+            engine = make(table, sock.underlying, backend_get(sock, FD), sock)
+        return engine
 
     def after_call(self, key: int) -> None:
         table = self.here()

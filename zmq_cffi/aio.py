@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, List, Optional, Tupl
 
 import zmq_cffi.asyncio as _zaio
 from zmq_cffi import _readiness as rd
-from zmq_cffi._readiness import EVENTS, POLLIN, POLLOUT, backend_get
+from zmq_cffi._readiness import POLLIN, POLLOUT
 from zmq_cffi.error import Again, ZMQError
 
 try:
@@ -223,12 +223,7 @@ class _TrioEngine(rd.Engine):
 
 
 def _engine(sock: Any) -> _TrioEngine:
-    """This run's engine of `sock`'s libzmq socket, made if needed."""
-    table = _threads.here_or_new()
-    engine = table.get(sock.underlying)
-    if engine is None or engine.closed:
-        engine = _TrioEngine(table, sock.underlying, backend_get(sock, rd.FD), sock)
-    return cast(_TrioEngine, engine)
+    return cast(_TrioEngine, _threads.engine_of(sock, _TrioEngine))
 
 
 async def _trio_wait(sock: Any, sending: Optional[bool], call: Optional[Callable[[], Any]], mask: int, timeout_ms: float) -> Any:
@@ -236,9 +231,7 @@ async def _trio_wait(sock: Any, sending: Optional[bool], call: Optional[Callable
     a poll) on timeout."""
     engine = _engine(sock)
     op = _TaskPending(sock, call, mask)
-    engine.add(op, engine.polls if sending is None else engine.queue_of(sending))
-    # The failed call may have consumed the holder's edge, and a new operation deserves a fresh look.
-    engine.kick()
+    engine.enqueue(op, sending)
     if timeout_ms < 0:
         await engine.wait(op)
     else:
@@ -255,32 +248,24 @@ async def _trio_run(sock: Any, sending: bool, func: Callable[..., Any], args: Tu
     """A send/recv: at once if nobody is queued ahead (or with NOBLOCK), else queued."""
     lowlevel = trio.lowlevel
     await lowlevel.checkpoint_if_cancelled()
-    key = sock.underlying
-    table = _threads.here()
-    engine = None if table is None else table.get(key)
     try:
-        result = rd.attempt(None if engine is None else engine.queue_of(sending), func, args, flags, post)
+        result = rd.attempt_in(_threads.here(), sock, sending, func, args, flags, post)
     except BaseException:
-        _threads.after_call(key)
         await lowlevel.cancel_shielded_checkpoint()
         raise
-    _threads.after_call(key)
     if result is not rd.QUEUE:
         # A checkpoint that cannot raise: the message is ours, cancellation must not drop it.
         await lowlevel.cancel_shielded_checkpoint()
         return result
     call = partial(func, *args) if args else func
-    value = await _trio_wait(sock, sending, call, 0, backend_get(sock, rd.SNDTIMEO if sending else rd.RCVTIMEO))
+    value = await _trio_wait(sock, sending, call, 0, rd.timeout_of(sock, sending))
     return value if post is None else post(value)
 
 
 async def _trio_wait_events(sock: Any, timeout: Optional[float], flags: int) -> int:
     lowlevel = trio.lowlevel
     await lowlevel.checkpoint_if_cancelled()
-    try:
-        events: int = backend_get(sock, EVENTS) & flags
-    finally:
-        _threads.after_call(sock.underlying)
+    events = rd.events_in(_threads.here(), sock, flags)
     if events or timeout == 0:
         await lowlevel.cancel_shielded_checkpoint()
         return events

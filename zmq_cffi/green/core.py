@@ -22,7 +22,7 @@ from gevent.monkey import get_original
 import zmq_cffi
 from zmq_cffi import _readiness as rd
 from zmq_cffi.backend import NULL_HANDLE
-from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLERR, POLLIN, POLLOUT, backend_get, backend_recv, backend_recv_into, backend_send
+from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLERR, POLLIN, POLLOUT, backend_recv, backend_recv_into, backend_send
 from zmq_cffi.error import Again, ZMQError
 from zmq_cffi.socket import check_frames
 
@@ -57,12 +57,12 @@ class _GreenEngine(rd.Engine):
 
     __slots__ = ("table", "hub", "watcher", "kicked")
 
-    def __init__(self, table: rd.EngineTable, hub: Any, key: int, fd: int, sock: Any) -> None:
+    def __init__(self, table: rd.EngineTable, key: int, fd: int, sock: Any) -> None:
         rd.Engine.__init__(self, key, fd, sock)
-        self.table, self.hub = table, hub
+        self.table, self.hub = table, get_hub()
         self.kicked = False
         table.add(self)
-        self.watcher = hub.loop.io(fd, _READ)
+        self.watcher: Any = self.hub.loop.io(fd, _READ)
         self.watcher.start(self.on_readable)
 
     def on_readable(self) -> None:
@@ -112,12 +112,7 @@ class _GreenEngine(rd.Engine):
 
 
 def _engine(sock: Any) -> _GreenEngine:
-    """This hub's engine of `sock`'s libzmq socket, made if needed."""
-    table = _threads.here_or_new()
-    engine = table.get(sock.underlying)
-    if engine is None or engine.closed:
-        engine = _GreenEngine(table, get_hub(), sock.underlying, backend_get(sock, rd.FD), sock)
-    return cast(_GreenEngine, engine)
+    return cast(_GreenEngine, _threads.engine_of(sock, _GreenEngine))
 
 
 def _queue(sock: Any, sending: Optional[bool], call: Optional[Callable[[], Any]], mask: int, timeout_ms: float) -> Any:
@@ -125,9 +120,7 @@ def _queue(sock: Any, sending: Optional[bool], call: Optional[Callable[[], Any]]
     a poll) after `timeout_ms` (negative: no limit)."""
     engine = _engine(sock)
     op = _GreenPending(sock, call, mask, gevent.event.Event())
-    engine.add(op, engine.polls if sending is None else engine.queue_of(sending))
-    # The failed call may have consumed the fd's edge, and a new operation deserves a fresh look.
-    engine.kick()
+    engine.enqueue(op, sending)
     if not engine.wait(op, None if timeout_ms < 0 else timeout_ms / 1000.0):
         if sending is None:
             return 0
@@ -223,17 +216,11 @@ class Socket(zmq_cffi.Socket):
         socket is ready (see _readiness.attempt)."""
         if self.closed:
             raise ZMQError(rd.ENOTSOCK, "the socket is closed")
-        key = self.underlying
-        table = _threads.here()
-        engine = None if table is None else table.get(key)
-        try:
-            result = rd.attempt(None if engine is None else engine.queue_of(sending), func, args, flags, None)
-        finally:
-            _threads.after_call(key)
+        result = rd.attempt_in(_threads.here(), self, sending, func, args, flags, None)
         if result is not rd.QUEUE:
             return result
         call = partial(func, *args) if args else func
-        return _queue(self, sending, call, 0, backend_get(self, rd.SNDTIMEO if sending else rd.RCVTIMEO))
+        return _queue(self, sending, call, 0, rd.timeout_of(self, sending))
 
     # The signatures (overloads) are zmq_cffi.Socket's: type checkers see those.
     if not TYPE_CHECKING:
@@ -283,10 +270,7 @@ class Socket(zmq_cffi.Socket):
         """Wait up to `timeout` ms (None: forever) for `flags`; other greenlets run meanwhile."""
         if self.closed:
             raise ZMQError(rd.ENOTSOCK, "the socket is closed")
-        try:
-            events = backend_get(self, EVENTS) & flags
-        finally:
-            _threads.after_call(self.underlying)
+        events = rd.events_in(_threads.here(), self, flags)
         if events or timeout == 0:
             return events
         ms = -1 if timeout is None or timeout < 0 else timeout

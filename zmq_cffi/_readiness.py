@@ -13,6 +13,9 @@ caller was the one interested in them. So, per event loop and libzmq socket, one
 * `kick()`: a libzmq call was made outside the engine (a fast-path send/recv, get(EVENTS),
   bind/connect, a Poller's zmq_poll) and may have consumed the edge: drain again soon.
 
+Around it, written once for every driver: `EngineTable` (a loop's engines by socket and fd;
+`ThreadTables` for loops that are one a thread), `attempt`/`attempt_in` (a call arriving: now,
+or queued), and `PollWait` (a Poller.poll that waits on several engines and plain fds).
 A driver plugs an engine into one event loop: it waits on the fd, calls drain() when it turns
 readable, implements kick() and the pending operations' delivery (a future, a parked task).
 Every libzmq call made here carries DONTWAIT, or is a getsockopt: an engine never blocks.

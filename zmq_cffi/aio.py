@@ -14,14 +14,8 @@ coroutine served by the trio driver below. Anything else (curio, or no async lib
 is a RuntimeError. trio and sniffio are optional: without them only asyncio is available.
 
 The trio driver plugs the readiness engine (zmq_cffi._readiness) into trio, which lets only
-one task wait_readable on an fd. So, per libzmq socket, while anybody waits on it:
-
-* One of the waiting tasks, the holder, waits on the fd and drains the engine (serving every
-  pending operation the events allow, handing results to the parked tasks); the others park.
-* A kick (a libzmq call made outside the engine) cancels the holder's wait, so it drains again.
-* When the holder's own operation is done (or it is cancelled) it promotes a parked task.
-* Cancelling a parked operation removes it before its call is made: no message is lost. A
-  multipart message that went out part-way is finished first, cancelled or not.
+one task wait_readable on an fd: per libzmq socket, one waiting task holds the fd and drains the
+engine for every waiter, the others park (the rules it keeps: docs/aio.rst).
 """
 from __future__ import annotations
 

@@ -6,11 +6,9 @@ that re-arms itself after each message (the callback runs in between), and its q
 messages are pending sends. The engine watches the fd with `IOLoop.add_handler` and drains
 ZMQ_EVENTS until nothing it holds can act, because the fd is edge-triggered.
 
-After any callback has run, every engine on that IOLoop drains again on a next loop
-iteration, because the callback may have used any socket directly (e.g. replied with
-`socket.send`) and consumed that socket's signal. The one case this cannot see: code that is
-not a stream callback (a coroutine, a timer) using a stream's socket directly; it should call
-`stream.flush()` afterwards.
+After any callback has run, every engine on that IOLoop drains again (the callback may have
+used any socket directly); elsewhere, code using a stream's socket directly should call
+`stream.flush()` (docs/async.rst).
 """
 from __future__ import annotations
 

@@ -437,7 +437,6 @@ class Engine:
             self.close(None)
         else:
             self.forget(sock)
-            self.kick()  # a task or greenlet waiting on the fd may have been one of them
 
     def call_in_loop(self, func: Callable[[], None]) -> None:
         """The driver's part: run `func` where this engine's callbacks run (now, if here)."""

@@ -142,6 +142,10 @@ class _TrioEngine(rd.Engine):
         self.table.discard(self)
         self.kick()  # out of wait_readable before zmq_close: cancelling unregisters the fd at once
 
+    def forget(self, sock: Any) -> None:
+        rd.Engine.forget(self, sock)
+        self.kick()  # the holder may have been one of them
+
     def call_in_loop(self, func: Callable[[], None]) -> None:
         if _threads.here() is self.table:
             func()

@@ -55,7 +55,7 @@ class _Watched:
         return self.fd
 
     def close(self) -> None:
-        sock = _future._socket_on_fd(self.driver, self.fd)
+        sock = _future._tables.socket_on_fd(self.driver, self.fd)
         if sock is not None:
             sock.close()
 

@@ -25,6 +25,7 @@ from tornado.log import gen_log
 from zmq_cffi import _future, constants
 from zmq_cffi import _readiness as rd
 from zmq_cffi._async_socket import _AsyncSocket
+from zmq_cffi._loop_binding import SharedEngine
 from zmq_cffi.eventloop.future import _driver_of
 from zmq_cffi.error import Again, ContextTerminated, ZMQError
 from zmq_cffi.poll import Poller
@@ -414,12 +415,12 @@ class ZMQStream:
             raise OSError("Stream is closed")
         return socket
 
-    def _join_engine(self, socket: Socket) -> "_future._FutureEngine":
-        engine = _future._get_engine(self._loop, socket, socket.underlying)
+    def _join_engine(self, socket: Socket) -> "SharedEngine":
+        engine = _future._tables.engine_of(self._loop, socket)
         engine.join(self._receiving)
         return engine
 
-    def _live_engine(self, socket: Socket) -> "_future._FutureEngine":
+    def _live_engine(self, socket: Socket) -> "SharedEngine":
         """The engine, made again if it was closed (an error reading ZMQ_EVENTS, say)."""
         engine = self._engine
         if engine.closed:
@@ -472,7 +473,7 @@ class ZMQStream:
             self._run_callback(callback, frames)
         return True
 
-    def _hand_over_queue(self, engine: "_future._FutureEngine") -> None:
+    def _hand_over_queue(self, engine: "SharedEngine") -> None:
         queue = engine.sendq
         while queue:
             sending = queue.popleft()
@@ -486,7 +487,7 @@ class ZMQStream:
     def _run_callback(self, callback: Callable[..., Any], *args: Any) -> None:
         """Run a user callback; log what it raises, so one bad message stops nothing else."""
         # It may use any socket directly: every engine of the loop looks again soon.
-        _future._kick_all_soon(self._loop)
+        _future._tables.sweep_soon(self._loop)
         try:
             result = callback(*args)
         except Exception:

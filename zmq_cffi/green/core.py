@@ -84,6 +84,10 @@ class _GreenEngine(rd.Engine):
             watcher.stop()
             watcher.close()
 
+    def forget(self, sock: Any) -> None:
+        rd.Engine.forget(self, sock)
+        self.retire()
+
     def call_in_loop(self, func: Callable[[], None]) -> None:
         if _threads.here() is self.table:
             func()

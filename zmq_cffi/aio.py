@@ -224,7 +224,7 @@ def _engine(sock: Any) -> _TrioEngine:
     return cast(_TrioEngine, _threads.engine_of(sock, _TrioEngine))
 
 
-async def _trio_wait(sock: Any, sending: Optional[bool], call: Optional[Callable[[], Any]], mask: int, timeout_ms: float) -> Any:
+async def _trio_queue(sock: Any, sending: Optional[bool], call: Optional[Callable[[], Any]], mask: int, timeout_ms: float) -> Any:
     """Queue an operation that would block (sending None: a poll) and wait for it; Again (0 for
     a poll) on timeout."""
     engine = _engine(sock)
@@ -256,7 +256,7 @@ async def _trio_run(sock: Any, sending: bool, func: Callable[..., Any], args: Tu
         await lowlevel.cancel_shielded_checkpoint()
         return result
     call = partial(func, *args) if args else func
-    value = await _trio_wait(sock, sending, call, 0, rd.timeout_of(sock, sending))
+    value = await _trio_queue(sock, sending, call, 0, rd.timeout_of(sock, sending))
     return value if post is None else post(value)
 
 
@@ -267,7 +267,7 @@ async def _trio_wait_events(sock: Any, timeout: Optional[float], flags: int) -> 
     if events or timeout == 0:
         await lowlevel.cancel_shielded_checkpoint()
         return events
-    result: int = await _trio_wait(sock, None, None, flags & (POLLIN | POLLOUT), -1 if timeout is None else timeout)
+    result: int = await _trio_queue(sock, None, None, flags & (POLLIN | POLLOUT), -1 if timeout is None else timeout)
     return result
 
 
@@ -306,7 +306,7 @@ class _TrioPoll(rd.PollWait):
         if self.scope is not None:
             self.scope.cancel()
 
-    async def run(self, deadline: float) -> List[Tuple[Any, int]]:
+    async def wait(self, deadline: float) -> List[Tuple[Any, int]]:
         self.arm()
         try:
             with trio.move_on_at(deadline):
@@ -329,7 +329,7 @@ class _TrioPoll(rd.PollWait):
         try:
             await engine.wait(entry)
         except Exception as e:
-            self.settle(None, e)  # raised by run(), bare: the nursery would wrap it in a group
+            self.settle(None, e)  # raised by wait(), bare: the nursery would wrap it in a group
 
     async def watch(self, fd: int, flags: int) -> None:
         try:
@@ -351,7 +351,7 @@ async def _trio_poll_all(poller: "Poller", timeout: float) -> List[Tuple[Any, in
     if ready or timeout == 0:
         await lowlevel.cancel_shielded_checkpoint()
         return ready
-    return await _TrioPoll(items).run(math.inf if timeout < 0 else trio.current_time() + timeout / 1000.0)
+    return await _TrioPoll(items).wait(math.inf if timeout < 0 else trio.current_time() + timeout / 1000.0)
 
 
 # -- the public classes: the asyncio ones, with the trio driver's hooks ---------------------------

@@ -4,16 +4,15 @@
 provides: `_run` (a send or receive: now if nobody waits ahead, else when the readiness engine,
 zmq_cffi._readiness, finds the socket ready), `_wait_events` (Socket.poll), `_fail` (an
 awaitable that raises), `_after_call` (a libzmq call made outside the engine), `_attach`,
-`_before_close` and `_closed_elsewhere`. `_AsyncPoller.poll` goes through `_poll_all`. The
-drivers: zmq_cffi._future (loops with asyncio's API, tornado's through an adapter) and
-zmq_cffi.aio (trio).
+`_before_close` and `_closed_elsewhere` (see _readiness.HearsOfClosing). `_AsyncPoller.poll`
+goes through `_poll_all`. The drivers: zmq_cffi._future (loops with asyncio's API, tornado's
+through an adapter) and zmq_cffi.aio (trio).
 """
 from __future__ import annotations
 
 import json
 import pickle
 from functools import partial
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, List, Optional, Sequence, Tuple, Type, TypeVar, Union, overload
 
 from zmq_cffi import _readiness as rd
@@ -37,10 +36,7 @@ _AsyncSocketT = TypeVar("_AsyncSocketT", bound="_AsyncSocket")
 
 __all__ = ["_AsyncSocket", "_AsyncPoller"]
 
-_NULL = backend.NULL_HANDLE
-
-
-class _AsyncSocket(Socket):
+class _AsyncSocket(rd.HearsOfClosing, Socket):
     """A Socket whose send/recv/poll methods return awaitables instead of blocking.
 
     Every other method (options, bind, connect, ...) is the synchronous one. A call that can
@@ -50,19 +46,6 @@ class _AsyncSocket(Socket):
     Cancelling a pending receive never loses a message: it stays in the socket. Closing the
     socket ends its pending calls.
     """
-
-    _raw_handle: Any = _NULL
-
-    def _set_handle(self, value: Any) -> None:
-        key = self.underlying
-        self.__dict__["_raw_handle"] = value
-        if value == _NULL and key:
-            self._closed_elsewhere(key)
-
-    # The backend clears `_handle` on every object over a libzmq socket when any of them
-    # closes it (closing a shadow closes the socket, as in pyzmq), before calling zmq_close:
-    # the setter is how this object hears of it in time to stop watching the fd.
-    _handle = property(attrgetter("_raw_handle"), _set_handle)
 
     def __init__(
         self,
@@ -111,9 +94,6 @@ class _AsyncSocket(Socket):
 
     def _before_close(self) -> None:
         """This object is about to close the libzmq socket (or forget a foreign one)."""
-
-    def _closed_elsewhere(self, key: int) -> None:
-        """The libzmq socket at address `key` is being closed, maybe through another object."""
 
     def close(self, linger: Optional[int] = None) -> None:
         """End pending calls, then close as the synchronous socket does."""

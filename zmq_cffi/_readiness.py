@@ -25,6 +25,7 @@ from __future__ import annotations
 import errno
 from collections import deque
 from functools import partial
+from operator import attrgetter
 from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Optional, Tuple, cast
 
 from zmq_cffi import backend, constants
@@ -295,6 +296,26 @@ def serve(queue: Deque[Pending], limit: int = 0) -> int:
             # (Not waiting: cancelled while a multipart send was half done; it is finished now.)
             p.deliver(value)
     return outcome
+
+
+class HearsOfClosing:
+    """Socket class mixin: `_closed_elsewhere(key)` runs before the libzmq socket at `key` is
+    closed through any object over it (this one, a shadow, the context's destroy(), a
+    finalizer): the backend clears `_handle` on each of them before zmq_close, in time for
+    the engines to let go of the fd."""
+
+    _raw_handle: Any = backend.NULL_HANDLE
+
+    def _set_handle(self, value: Any) -> None:
+        key = self.underlying  # type: ignore[attr-defined]  # a backend.Socket's
+        self.__dict__["_raw_handle"] = value
+        if value == backend.NULL_HANDLE and key:
+            self._closed_elsewhere(key)
+
+    _handle = property(attrgetter("_raw_handle"), _set_handle)
+
+    def _closed_elsewhere(self, key: int) -> None:
+        """The driver's part: end the waits on the libzmq socket at `key`."""
 
 
 class Engine:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import warnings
 from functools import partial
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple, Union, cast
 
 import gevent.event
@@ -21,7 +20,6 @@ from gevent.monkey import get_original
 
 import zmq_cffi
 from zmq_cffi import _readiness as rd
-from zmq_cffi.backend import NULL_HANDLE
 from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLERR, POLLIN, POLLOUT, backend_recv, backend_recv_into, backend_send
 from zmq_cffi.error import Again, ZMQError
 from zmq_cffi.socket import check_frames
@@ -195,25 +193,16 @@ def _warn_timeo(option: int) -> None:
     )
 
 
-class Socket(zmq_cffi.Socket):
+class Socket(rd.HearsOfClosing, zmq_cffi.Socket):
     """A zmq_cffi Socket whose blocking send/recv/poll yield to other greenlets.
 
     RCVTIMEO/SNDTIMEO bound the wait (then `zmq.Again`), NOBLOCK fails at once, as in pyzmq.
     Waiters are served first come, first served per direction; a shadow of a green socket
     shares its waiters. Closing the socket wakes them with ZMQError(ENOTSOCK)."""
 
-    _raw_handle: Any = NULL_HANDLE
-
-    def _set_handle(self, value: Any) -> None:
-        key = self.underlying
-        self.__dict__["_raw_handle"] = value
-        if value == NULL_HANDLE and key and _threads.tables:
-            # Before zmq_close: the watchers must let go of the fd while it exists.
-            _threads.closing(self, key)
-
-    # The backend clears `_handle` on every object over a libzmq socket when any of them closes
-    # it (this one, a plain shadow, the context's destroy()): how the waiters hear of it.
-    _handle = property(attrgetter("_raw_handle"), _set_handle)
+    def _closed_elsewhere(self, key: int) -> None:
+        if _threads.tables:
+            _threads.closing(self, key)  # the watchers let go of the fd while it exists
 
     def _run(self, sending: bool, func: Callable[..., Any], args: Tuple[Any, ...], flags: int) -> Any:
         """`func(*args)` (a non-blocking libzmq call) now if nobody waits ahead, else when the

@@ -124,8 +124,10 @@ class _FuturePoll(rd.PollWait):
         self.loop, self.future = loop, future
         self.readers: List[int] = []
         self.writers: List[int] = []
+        self.timer: Any = None
         self.arm()
-        self.timer = loop.call_later(timeout / 1000.0, self.expire) if timeout > 0 else None
+        if timeout > 0:
+            self.timer = loop.call_later(timeout / 1000.0, self.expire)
         future.add_done_callback(lambda _: self.disarm())
 
     def engine_of(self, sock: Any) -> rd.Engine:

@@ -312,6 +312,8 @@ class _TrioPoll(rd.PollWait):
             with trio.move_on_at(deadline):
                 async with trio.open_nursery() as nursery:
                     self.scope = nursery.cancel_scope
+                    if self.done:
+                        self.scope.cancel()
                     for engine, p in self.entries:
                         nursery.start_soon(self.hold, engine, p)
                     for fd, flags in self.fds:

@@ -52,8 +52,12 @@ class _FuturePending(rd.Pending):
         return not self.future.done()
 
     def finish(self, value: Any, error: Optional[BaseException]) -> bool:
-        self.stop_timer()
-        _end(self.future, value, error)
+        if self.timer is not None:
+            self.stop_timer()
+        if error is None:
+            self.future.set_result(value)
+        else:
+            self.future.set_exception(error)
         return True
 
     def abort(self, error: Optional[BaseException]) -> None:
@@ -209,11 +213,17 @@ class _FutureSocket(_Async, _AsyncSocket):
         # Set through object: attribute assignment on sockets means "set an option".
         object.__setattr__(self, "_io", LoopBinding(self, None if io_loop is None else self._as_loop(io_loop), _tables))
 
-    def _done(self, loop: Any, value: Any, error: Optional[BaseException] = None) -> "Future[Any]":
+    def _done(self, loop: Any, value: Any) -> "Future[Any]":
+        fut: Future[Any] = loop.create_future()
+        fut.set_result(value)
+        self._io.after_call()
+        return fut
+
+    def _failed(self, loop: Any, error: BaseException) -> "Future[Any]":
         if isinstance(error, ZMQError) and error.errno == rd.ENOTSOCK and self.closed:
             raise error  # as pyzmq: using a closed socket raises at once, not in the future
         fut: Future[Any] = loop.create_future()
-        _end(fut, value, error)
+        fut.set_exception(error)
         self._io.after_call()
         return fut
 
@@ -222,22 +232,26 @@ class _FutureSocket(_Async, _AsyncSocket):
         engine = self._io.ensure_engine(loop)
         fut: Future[Any] = loop.create_future()
         p = _FuturePending(self, call, mask, post, fut)
+        # (Engine.enqueue, inlined as the rest of this path: it runs for every call that waits.)
+        engine.add(p, engine.polls if sending is None else engine.sendq if sending else engine.recvq)
         if timeout is not None and timeout >= 0:
             p.timer = loop.call_later(timeout / 1000.0, p.expire)
         fut.add_done_callback(p.on_done)
-        engine.enqueue(p, sending)
+        engine.kick()
         return fut
 
     def _run(self, sending: bool, func: Callable[..., Any], args: Tuple[Any, ...], flags: int, post: Optional[Callable[[Any], Any]] = None) -> Awaitable[Any]:
-        loop = self._io.get_loop()
-        engine = self._io.engine
+        io = self._io
+        loop = io.get_loop()
+        engine = io.engine
         try:
-            result = rd.attempt(None if engine is None else engine.queue_of(sending), func, args, flags, post)
+            result = rd.attempt(None if engine is None else engine.sendq if sending else engine.recvq, func, args, flags, post)
         except Exception as e:
-            return self._done(loop, None, e)
+            return self._failed(loop, e)
         if result is not rd.QUEUE:
             return self._done(loop, result)
-        return self._queue(loop, sending, partial(func, *args) if args else func, 0, post, rd.timeout_of(self, sending))
+        timeout = backend_get(self, rd.SNDTIMEO if sending else rd.RCVTIMEO)
+        return self._queue(loop, sending, partial(func, *args) if args else func, 0, post, timeout)
 
     def _wait_events(self, timeout: Optional[int], flags: int) -> Awaitable[int]:
         loop = self._io.get_loop()
@@ -247,7 +261,7 @@ class _FutureSocket(_Async, _AsyncSocket):
         return self._queue(loop, None, None, flags, None, timeout)
 
     def _fail(self, exc: BaseException) -> Awaitable[Any]:
-        return self._done(self._io.get_loop(), None, exc)
+        return self._failed(self._io.get_loop(), exc)
 
     def _get_loop(self) -> Any:
         """The loop this socket uses now, attached to it (its fd watched there), as in pyzmq."""

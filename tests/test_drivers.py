@@ -4,7 +4,7 @@ One test, parametrised over the drivers (asyncio, trio, anyio on either backend,
 futures) and the cases: a cancelled receive loses no message, RCVTIMEO raises Again and a
 poll's timeout gives 0, a terminated context raises ContextTerminated, and closing a socket
 ends its pending calls (as each library ends a wait: asyncio and tornado cancel the future,
-trio raises ZMQError(ENOTSOCK)). Every body runs under anyio's primitives, which work under
+trio raises ZMQError(ENOTSOCK)), and a Poller waits on a socket and a plain fd. Every body runs under anyio's primitives, which work under
 all of them, bounded by anyio.fail_after; tasks are synchronised with wait_all_tasks_blocked.
 gevent (zmq_cffi.green: blocking calls, greenlets wait) has the same cases written for
 greenlets, ending a wait as trio does; a killed greenlet is the cancelled task.
@@ -12,7 +12,9 @@ greenlets, ending a wait as trio does; a killed greenlet is the cancelled task.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
+from socket import socketpair
 from typing import Any, Awaitable, Callable, List, Tuple
 
 import gevent
@@ -216,8 +218,54 @@ def case_close_while_waiting(driver: Driver, ctx: zmq.Context) -> None:
                 own.destroy(linger=0)
 
 
+def case_poller(driver: Driver, ctx: zmq.Context) -> None:
+    """A Poller over a socket and a plain fd: [] after its timeout; the socket's message or the
+    fd's byte ends a waiting poll with that item; closing the polled socket ends it."""
+    a, b = pair(ctx, zmq.PUSH, zmq.PULL)
+    push, pull = driver.socket_class(a), driver.socket_class(b)
+    reader, writer = socketpair()
+    poller = driver.socket_class._poller_class()
+    poller.register(pull, zmq.POLLIN)
+    poller.register(reader.fileno(), zmq.POLLIN)
+
+    async def poll_while(action: Callable[[], Any]) -> List[Any]:
+        got: List[Any] = []
+
+        async def waiter() -> None:
+            try:
+                got.append(await poller.poll(TIMEOUT_MS))
+            except driver.closed_error() as e:
+                got.append(e)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(waiter)
+            await anyio.wait_all_tasks_blocked()
+            result = action()
+            if inspect.isawaitable(result):
+                await result
+        return got
+
+    async def body() -> None:
+        assert await poller.poll(20) == []
+        assert await poll_while(lambda: push.send(b"m")) == [[(pull, zmq.POLLIN)]]
+        assert await pull.recv() == b"m"
+        assert await poll_while(lambda: writer.send(b"x")) == [[(reader.fileno(), zmq.POLLIN)]]
+        reader.recv(1)
+        [ended] = await poll_while(pull.close)
+        assert isinstance(ended, driver.closed_error()), ended
+        if driver.trio_like:
+            assert isinstance(ended, zmq.ZMQError) and ended.errno == zmq.ENOTSOCK
+
+    try:
+        driver.run(body)
+    finally:
+        reader.close()
+        writer.close()
+
+
 CASES = {f.__name__[len("case_"):]: f for f in (
     case_cancel_loses_nothing, case_timeouts, case_context_terminated, case_close_while_waiting,
+    case_poller,
 )}
 
 
@@ -311,8 +359,35 @@ def green_close_while_waiting(ctx: zmq.Context) -> None:
                 own.destroy(linger=0)
 
 
+def green_poller(ctx: zmq.Context) -> None:
+    a, b = pair(ctx, zmq.PUSH, zmq.PULL)
+    push, pull = green.Socket(a), green.Socket(b)
+    reader, writer = socketpair()
+    poller = green.Poller()
+    poller.register(pull, zmq.POLLIN)
+    poller.register(reader.fileno(), zmq.POLLIN)
+    try:
+        assert poller.poll(20) == []
+        [waiter] = spawn_blocked(lambda: poller.poll(TIMEOUT_MS))
+        push.send(b"m")
+        assert joined([waiter]) == [[(pull, zmq.POLLIN)]]
+        assert pull.recv() == b"m"
+        [waiter] = spawn_blocked(lambda: poller.poll(TIMEOUT_MS))
+        writer.send(b"x")
+        assert joined([waiter]) == [[(reader.fileno(), zmq.POLLIN)]]
+        reader.recv(1)
+        [waiter] = spawn_blocked(lambda: poller.poll(TIMEOUT_MS))
+        pull.close()
+        [ended] = joined([waiter])
+        assert isinstance(ended, zmq.ZMQError) and ended.errno == zmq.ENOTSOCK, ended
+    finally:
+        reader.close()
+        writer.close()
+
+
 GREEN_CASES = {f.__name__[len("green_"):]: f for f in (
     green_cancel_loses_nothing, green_timeouts, green_context_terminated, green_close_while_waiting,
+    green_poller,
 )}
 
 

@@ -13,6 +13,9 @@ caller was the one interested in them. So, per event loop and libzmq socket, one
 * `kick()`: a libzmq call was made outside the engine (a fast-path send/recv, get(EVENTS),
   bind/connect, a Poller's zmq_poll) and may have consumed the edge: drain again soon.
 
+Around it, written once for every driver: `EngineTable` (a loop's engines by socket and fd;
+`ThreadTables` for loops that are one a thread), `attempt`/`attempt_in` (a call arriving: now,
+or queued), and `PollWait` (a Poller.poll that waits on several engines and plain fds).
 A driver plugs an engine into one event loop: it waits on the fd, calls drain() when it turns
 readable, implements kick() and the pending operations' delivery (a future, a parked task).
 Every libzmq call made here carries DONTWAIT, or is a getsockopt: an engine never blocks.
@@ -21,15 +24,20 @@ from __future__ import annotations
 
 import errno
 from collections import deque
-from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple, cast
+from functools import partial
+from operator import attrgetter
+from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Optional, Tuple, cast
 
 from zmq_cffi import backend, constants
+from zmq_cffi.backend.poll import _fd_of as fd_of
 from zmq_cffi.error import Again, ZMQError
+from zmq_cffi.poll import Poller
 
 __all__: List[str] = []
 
 POLLIN = int(constants.POLLIN)
 POLLOUT = int(constants.POLLOUT)
+POLLERR = int(constants.POLLERR)
 DONTWAIT = int(constants.DONTWAIT)
 SNDMORE = int(constants.SNDMORE)
 EVENTS = int(constants.EVENTS)
@@ -231,6 +239,33 @@ def attempt(queue: Optional[Deque[Pending]], func: Callable[..., Any], args: Tup
     return QUEUE
 
 
+def attempt_in(table: Optional["EngineTable"], sock: Any, sending: bool, func: Callable[..., Any], args: Tuple[Any, ...], flags: int, post: Optional[Callable[[Any], Any]]) -> Any:
+    """attempt() against `sock`'s engine in `table` (if any); then that engine's waiters look
+    again, for the call may have consumed the fd's edge."""
+    key = sock.underlying
+    engine = None if table is None else table.get(key)
+    try:
+        return attempt(None if engine is None else engine.queue_of(sending), func, args, flags, post)
+    finally:
+        if table is not None:
+            table.after_call(key)
+
+
+def events_in(table: Optional["EngineTable"], sock: Any, flags: int) -> int:
+    """The events among `flags` that `sock` has now (ZMQ_EVENTS); then its engine's waiters
+    in `table` look again."""
+    try:
+        return backend_get(sock, EVENTS) & flags
+    finally:
+        if table is not None:
+            table.after_call(sock.underlying)
+
+
+def timeout_of(sock: Any, sending: bool) -> int:
+    """SNDTIMEO or RCVTIMEO, in ms (-1: none)."""
+    return backend_get(sock, SNDTIMEO if sending else RCVTIMEO)
+
+
 def serve(queue: Deque[Pending], limit: int = 0) -> int:
     """Complete queued operations in order until one would block, or `limit` (0: no limit) are
     done (returns IDLE/TRIED/DONE)."""
@@ -261,6 +296,26 @@ def serve(queue: Deque[Pending], limit: int = 0) -> int:
             # (Not waiting: cancelled while a multipart send was half done; it is finished now.)
             p.deliver(value)
     return outcome
+
+
+class HearsOfClosing:
+    """Socket class mixin: `_closed_elsewhere(key)` runs before the libzmq socket at `key` is
+    closed through any object over it (this one, a shadow, the context's destroy(), a
+    finalizer): the backend clears `_handle` on each of them before zmq_close, in time for
+    the engines to let go of the fd."""
+
+    _raw_handle: Any = backend.NULL_HANDLE
+
+    def _set_handle(self, value: Any) -> None:
+        key = self.underlying  # type: ignore[attr-defined]  # a backend.Socket's
+        self.__dict__["_raw_handle"] = value
+        if value == backend.NULL_HANDLE and key:
+            self._closed_elsewhere(key)
+
+    _handle = property(attrgetter("_raw_handle"), _set_handle)
+
+    def _closed_elsewhere(self, key: int) -> None:
+        """The driver's part: end the waits on the libzmq socket at `key`."""
 
 
 class Engine:
@@ -300,6 +355,12 @@ class Engine:
         queue.append(p)
         if self.sock.closed:
             self.sock = p.sock
+
+    def enqueue(self, p: Pending, sending: Optional[bool]) -> None:
+        """Queue `p` (sending None: a poll) and look at once: the call that could not complete
+        may have consumed an edge another waiter needs, and a new waiter deserves a look."""
+        self.add(p, self.polls if sending is None else self.queue_of(sending))
+        self.kick()
 
     def pending(self) -> Iterator[Pending]:
         yield from self.recvq
@@ -390,6 +451,18 @@ class Engine:
                 queue.remove(p)
                 p.abort(None)
 
+    def closing(self, sock: Any) -> None:
+        """`sock` closes the libzmq socket: every wait on it ends. A shadow of a socket made
+        outside zmq_cffi (no cell) only forgets it: its own waits end, the others' carry on."""
+        if sock._cell is not None:
+            self.close(None)
+        else:
+            self.forget(sock)
+
+    def call_in_loop(self, func: Callable[[], None]) -> None:
+        """The driver's part: run `func` where this engine's callbacks run (now, if here)."""
+        raise NotImplementedError
+
     def close(self, error: Optional[BaseException]) -> None:
         """Stop watching (before the socket closes) and end every wait: cancelled (error None),
         or failed with `error` (ETERM)."""
@@ -400,3 +473,240 @@ class Engine:
         for queue in (self.recvq, self.sendq, self.polls):
             while queue:
                 queue.popleft().abort(error)
+
+
+class EngineTable:
+    """The engines of one event loop (a trio run, a gevent hub), by libzmq socket address and by fd."""
+
+    __slots__ = ("by_key", "by_fd", "sweeping")
+
+    def __init__(self) -> None:
+        self.by_key: Dict[int, Engine] = {}
+        self.by_fd: Dict[int, Engine] = {}
+        self.sweeping = False
+
+    def get(self, key: int) -> Optional[Engine]:
+        return self.by_key.get(key)
+
+    def add(self, engine: Engine) -> None:
+        other = self.by_fd.get(engine.fd)
+        if other is not None and other is not engine:
+            # A live socket's fd is its own, so that engine's socket is gone and the fd reused
+            # (the loop's registration of it died with the old fd).
+            other.close(None)
+        self.by_key[engine.key] = engine
+        self.by_fd[engine.fd] = engine
+
+    def discard(self, engine: Engine) -> bool:
+        """Take `engine` out; True if the fd was still registered for it (not reused meanwhile)."""
+        if self.by_key.get(engine.key) is engine:
+            del self.by_key[engine.key]
+        if self.by_fd.get(engine.fd) is engine:
+            del self.by_fd[engine.fd]
+            return True
+        return False
+
+    def after_call(self, key: int) -> None:
+        """A libzmq call on the socket at `key` was made outside its engine."""
+        engine = self.by_key.get(key)
+        if engine is not None:
+            engine.after_call()
+
+    def after_poll(self, items: Iterable[Tuple[Any, int]]) -> None:
+        """A zmq_poll over these (socket, flags) consumed their fds' edges."""
+        if self.by_key:
+            for obj, _ in items:
+                if isinstance(obj, backend.Socket) and not obj.closed:
+                    self.after_call(obj.underlying)
+
+    def sweep(self) -> None:
+        """Every engine looks again (code just ran that may have used any of their sockets)."""
+        self.sweeping = False
+        for engine in list(self.by_key.values()):
+            engine.after_call()
+
+
+class ThreadTables:
+    """One EngineTable per thread, for loops that are one a thread (trio runs, gevent hubs)."""
+
+    __slots__ = ("tables", "thread_id")
+
+    def __init__(self, thread_id: Callable[[], int]) -> None:
+        self.tables: Dict[int, EngineTable] = {}
+        self.thread_id = thread_id
+
+    def here(self) -> Optional[EngineTable]:
+        return self.tables.get(self.thread_id()) if self.tables else None
+
+    def here_or_new(self) -> EngineTable:
+        thread = self.thread_id()
+        table = self.tables.get(thread)
+        if table is None:
+            table = self.tables[thread] = EngineTable()
+        return table
+
+    def engine_of(self, sock: Any, make: Callable[["EngineTable", int, int, Any], Engine]) -> Engine:
+        """This thread's engine of `sock`'s libzmq socket; `make(table, key, fd, sock)` if none."""
+        table = self.here_or_new()
+        engine = table.get(sock.underlying)
+        if engine is None or engine.closed:
+            engine = make(table, sock.underlying, backend_get(sock, FD), sock)
+        return engine
+
+    def after_call(self, key: int) -> None:
+        table = self.here()
+        if table is not None:
+            table.after_call(key)
+
+    def after_poll(self, items: Iterable[Tuple[Any, int]]) -> None:
+        table = self.here()
+        if table is not None:
+            table.after_poll(items)
+
+    def closing(self, sock: Any, key: int) -> None:
+        """`sock` closes the libzmq socket at `key` (see Engine.closing), in every thread."""
+        for table in list(self.tables.values()):
+            engine = table.by_key.get(key)
+            if engine is not None:
+                engine.call_in_loop(partial(engine.closing, sock))
+
+
+def poll_now(poller: Any, items: List[Tuple[Any, int]], table: Optional[EngineTable]) -> List[Tuple[Any, int]]:
+    """zmq_poll with no wait over `poller` (whose registrations are `items`); then the engines
+    of `table` over those sockets look again, for the zmq_poll consumed their fds' edges."""
+    try:
+        ready: List[Tuple[Any, int]] = Poller.poll(poller, 0)
+    finally:
+        if table is not None:
+            table.after_poll(items)
+    return ready
+
+
+class PollEntry(Pending):
+    """A PollWait's wait on one of its sockets: events there make the poll check again."""
+
+    __slots__ = ("poll",)
+
+    def __init__(self, poll: "PollWait", sock: Any, mask: int) -> None:
+        Pending.__init__(self, sock, None, mask, None)
+        self.poll = poll
+
+    def waiting(self) -> bool:
+        return not self.poll.done
+
+    def finish(self, value: Any, error: Optional[BaseException]) -> bool:
+        return self.poll.fired()
+
+    def abort(self, error: Optional[BaseException]) -> None:
+        self.poll.abort(error)
+
+    def engine_closed(self, error: Optional[BaseException]) -> None:
+        pass  # (as a user of a futures engine) ended by abort() already
+
+
+class PollWait:
+    """One Poller.poll that has to wait, the algorithm of every driver: `arm()` puts a
+    PollEntry on the engine of each polled socket and watches the plain fds; when any of
+    them fires, zmq_poll with no wait over a snapshot of the registrations decides
+    (`fired()`); `expire()` ends it with []; `disarm()` takes everything back. The driver's
+    part: `engine_of`, `entry`, `watch_fd`, `unwatch`, `release`, `resolve`."""
+
+    __slots__ = ("poller", "items", "table", "entries", "done", "armed")
+
+    def __init__(self, items: List[Tuple[Any, int]], table: Optional[EngineTable]) -> None:
+        # A private snapshot: registrations changed during the wait apply to the next poll.
+        self.poller = Poller()
+        for obj, flags in items:
+            self.poller.register(obj, flags)
+        self.items = items
+        self.table = table
+        self.entries: List[Tuple[Engine, Pending]] = []
+        self.done = False
+        self.armed = False
+
+    def arm(self) -> None:
+        self.armed = True
+        try:
+            for obj, flags in self.items:
+                if isinstance(obj, backend.Socket):
+                    mask = flags & (POLLIN | POLLOUT)
+                    if mask:
+                        engine = self.engine_of(obj)
+                        p = self.entry(engine, obj, mask)
+                        engine.add(p, engine.polls)
+                        self.entries.append((engine, p))
+                else:
+                    self.watch_fd(fd_of(obj), flags)
+        except BaseException:
+            self.disarm()
+            raise
+        for engine, _ in self.entries:
+            engine.kick()
+
+    def fired(self) -> bool:
+        """Something may be ready: zmq_poll with no wait decides. True once resolved."""
+        if self.done:
+            return True
+        try:
+            ready = poll_now(self.poller, self.items, self.table)
+        except Exception as e:
+            self.settle(None, e)
+            return True
+        if ready:
+            self.settle(ready, None)
+        return self.done
+
+    def expire(self) -> None:
+        """The timeout ran out: an empty list."""
+        if not self.done:
+            self.settle([], None)
+
+    def abort(self, error: Optional[BaseException]) -> None:
+        """A polled socket's engine ended (its socket closed: error None; ETERM)."""
+        if not self.done:
+            self.settle(None, closed_error() if error is None else error)
+
+    def settle(self, ready: Optional[List[Tuple[Any, int]]], error: Optional[BaseException]) -> None:
+        self.done = True
+        self.resolve(ready, error)
+        self.disarm()
+
+    def disarm(self) -> None:
+        if not self.armed:
+            return
+        self.armed = False
+        self.done = True
+        entries, self.entries = self.entries, []
+        for engine, p in entries:
+            p.withdraw()
+            self.release(engine, p)
+        self.unwatch()
+        # zmq_poll may have consumed edges that others waiting on these sockets need.
+        for engine, _ in entries:
+            if not engine.closed:
+                engine.after_call()
+
+    # -- the driver's part ----------------------------------------------------------------------
+
+    def engine_of(self, sock: Any) -> Engine:
+        """The engine of `sock`'s libzmq socket in this loop."""
+        raise NotImplementedError
+
+    def entry(self, engine: Engine, sock: Any, mask: int) -> Pending:
+        """The poll's wait on `sock` (in `engine`'s polls)."""
+        return PollEntry(self, sock, mask)
+
+    def watch_fd(self, fd: int, flags: int) -> None:
+        """Call fired() whenever the plain `fd` may have the events of `flags` (as registered)."""
+        raise NotImplementedError
+
+    def unwatch(self) -> None:
+        """Stop watching the plain fds (and the clock)."""
+        raise NotImplementedError
+
+    def release(self, engine: Engine, p: Pending) -> None:
+        """`p` has left `engine`."""
+
+    def resolve(self, ready: Optional[List[Tuple[Any, int]]], error: Optional[BaseException]) -> None:
+        """Hand the poll's result over: the ready list, or raise `error`."""
+        raise NotImplementedError

@@ -14,14 +14,8 @@ coroutine served by the trio driver below. Anything else (curio, or no async lib
 is a RuntimeError. trio and sniffio are optional: without them only asyncio is available.
 
 The trio driver plugs the readiness engine (zmq_cffi._readiness) into trio, which lets only
-one task wait_readable on an fd. So, per libzmq socket, while anybody waits on it:
-
-* One of the waiting tasks, the holder, waits on the fd and drains the engine (serving every
-  pending operation the events allow, handing results to the parked tasks); the others park.
-* A kick (a libzmq call made outside the engine) cancels the holder's wait, so it drains again.
-* When the holder's own operation is done (or it is cancelled) it promotes a parked task.
-* Cancelling a parked operation removes it before its call is made: no message is lost. A
-  multipart message that went out part-way is finished first, cancelled or not.
+one task wait_readable on an fd: per libzmq socket, one waiting task holds the fd and drains the
+engine for every waiter, the others park (the rules it keeps: docs/aio.rst).
 """
 from __future__ import annotations
 
@@ -30,15 +24,12 @@ import importlib
 import math
 import threading
 from functools import partial
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, List, Optional, Tuple, Union, cast
 
 import zmq_cffi.asyncio as _zaio
 from zmq_cffi import _readiness as rd
-from zmq_cffi import backend
-from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLIN, POLLOUT, backend_get
-from zmq_cffi.backend.poll import _fd_of
+from zmq_cffi._readiness import POLLIN, POLLOUT
 from zmq_cffi.error import Again, ZMQError
-from zmq_cffi.poll import Poller as _SyncPoller
 
 try:
     import sniffio
@@ -89,9 +80,12 @@ def _under_trio() -> bool:
 
 # -- the trio driver ------------------------------------------------------------------------------
 
+# Per thread (one trio run), the engines of the libzmq sockets some task waits on.
+_threads = rd.ThreadTables(threading.get_ident)
+
 
 class _TaskPending(rd.Waited):
-    """A pending operation whose waiter is a trio task (parked, or holding the fd)."""
+    """A pending send/recv/poll whose waiter is a trio task (parked, or holding the fd)."""
 
     __slots__ = ("task", "parked")
 
@@ -106,38 +100,62 @@ class _TaskPending(rd.Waited):
             trio.lowlevel.reschedule(self.task)
 
 
-# libzmq socket address -> its engine, only while some operation waits on that socket.
-_engines: Dict[int, "_TrioEngine"] = {}
+class _TaskPollEntry(rd.PollEntry):
+    """A Poller.poll's wait on one socket, held by a task of the poll's nursery."""
+
+    __slots__ = ("task", "parked")
+
+    def __init__(self, poll: rd.PollWait, sock: Any, mask: int) -> None:
+        rd.PollEntry.__init__(self, poll, sock, mask)
+        self.task: Any = None
+        self.parked = False
+
+    @property
+    def done(self) -> bool:
+        return self.poll.done
+
+
+_Waiter = Union[_TaskPending, _TaskPollEntry]
 
 
 class _TrioEngine(rd.Engine):
     """An engine in one trio run: its holder task waits on the fd, the others park."""
 
-    __slots__ = ("thread", "token", "holder", "heir", "scope")
+    __slots__ = ("table", "token", "holder", "heir", "scope")
 
-    def __init__(self, key: int, fd: int, sock: Any) -> None:
+    def __init__(self, table: rd.EngineTable, key: int, fd: int, sock: Any) -> None:
         rd.Engine.__init__(self, key, fd, sock)
-        self.thread = threading.get_ident()
+        self.table = table
         self.token = trio.lowlevel.current_trio_token()
-        self.holder: Optional[_TaskPending] = None
+        self.holder: Optional[_Waiter] = None
         # A parked operation promoted to holder whose task has not run yet.
-        self.heir: Optional[_TaskPending] = None
+        self.heir: Optional[_Waiter] = None
         # The holder's wait on the fd, cancelled to make it drain again.
         self.scope: Optional[trio.CancelScope] = None
-        _engines[key] = self
+        table.add(self)
 
     def kick(self) -> None:
-        scope = self.scope
-        if scope is not None:
-            scope.cancel()
+        if self.scope is not None:
+            self.scope.cancel()
 
     def unwatch(self) -> None:
-        if _engines.get(self.key) is self:
-            del _engines[self.key]
-        # Out of wait_readable before zmq_close: cancelling unregisters the fd at once.
-        self.kick()
+        self.table.discard(self)
+        self.kick()  # out of wait_readable before zmq_close: cancelling unregisters the fd at once
 
-    async def wait(self, op: _TaskPending) -> None:
+    def forget(self, sock: Any) -> None:
+        rd.Engine.forget(self, sock)
+        self.kick()  # the holder may have been one of them
+
+    def call_in_loop(self, func: Callable[[], None]) -> None:
+        if _threads.here() is self.table:
+            func()
+        else:
+            try:
+                self.token.run_sync_soon(func)
+            except trio.RunFinishedError:
+                pass
+
+    async def wait(self, op: _Waiter) -> None:
         """Until `op` is done: hold the fd if nobody does, else park until served or promoted."""
         try:
             while not op.done:
@@ -161,7 +179,7 @@ class _TrioEngine(rd.Engine):
             if self.holder is None and self.heir is None:
                 self.handover()
 
-    def cancel_parked(self, op: _TaskPending, _raise_cancel: Any) -> trio.lowlevel.Abort:
+    def cancel_parked(self, op: _Waiter, _raise_cancel: Any) -> trio.lowlevel.Abort:
         """A parked operation is cancelled: withdraw it, unless it is a message half sent."""
         if op.started():
             return trio.lowlevel.Abort.FAILED
@@ -172,15 +190,15 @@ class _TrioEngine(rd.Engine):
     def handover(self) -> None:
         """Nobody holds the fd: promote a parked operation, or retire if none is left."""
         for op in self.pending():
-            if isinstance(op, _TaskPending) and op.parked:
+            if isinstance(op, (_TaskPending, _TaskPollEntry)) and op.parked:
                 op.parked = False
                 self.heir = op
                 trio.lowlevel.reschedule(op.task)
                 return
-        if not self.busy() and _engines.get(self.key) is self:
-            del _engines[self.key]
+        if not self.busy():
+            self.table.discard(self)
 
-    async def hold(self, me: _TaskPending) -> None:
+    async def hold(self, me: _Waiter) -> None:
         """The holder's loop: drain, then wait for the fd, until `me` is done."""
         lowlevel = trio.lowlevel
         while True:
@@ -202,43 +220,16 @@ class _TrioEngine(rd.Engine):
                     self.scope = None
 
 
-def _kick(key: int, from_any_thread: bool = False) -> None:
-    engine = _engines.get(key)
-    if engine is not None and (not from_any_thread or engine.thread == threading.get_ident()):
-        engine.after_call()
+def _engine(sock: Any) -> _TrioEngine:
+    return cast(_TrioEngine, _threads.engine_of(sock, _TrioEngine))
 
 
-def _trio_closing(sock: Any, key: int) -> None:
-    engine = _engines.get(key)
-    if engine is None:
-        return
-    # A foreign shadow only forgets the socket: its own waiters fail, the others' carry on.
-    end: Callable[[], None] = partial(engine.close, None) if sock._cell is not None else partial(_forget, engine, sock)
-    if engine.thread == threading.get_ident():
-        end()
-    else:
-        try:
-            engine.token.run_sync_soon(end)
-        except trio.RunFinishedError:
-            pass
-
-
-def _forget(engine: _TrioEngine, sock: Any) -> None:
-    engine.forget(sock)
-    engine.kick()  # the holder may have been one of them
-
-
-async def _trio_wait(sock: Any, sending: Optional[bool], call: Optional[Callable[[], Any]], mask: int, timeout_ms: float) -> Any:
+async def _trio_queue(sock: Any, sending: Optional[bool], call: Optional[Callable[[], Any]], mask: int, timeout_ms: float) -> Any:
     """Queue an operation that would block (sending None: a poll) and wait for it; Again (0 for
     a poll) on timeout."""
-    key = sock.underlying
-    engine = _engines.get(key)
-    if engine is None or engine.closed:
-        engine = _TrioEngine(key, backend_get(sock, rd.FD), sock)
+    engine = _engine(sock)
     op = _TaskPending(sock, call, mask)
-    engine.add(op, engine.polls if sending is None else engine.queue_of(sending))
-    # The failed call may have consumed the holder's edge, and a new operation deserves a fresh look.
-    engine.kick()
+    engine.enqueue(op, sending)
     if timeout_ms < 0:
         await engine.wait(op)
     else:
@@ -255,35 +246,28 @@ async def _trio_run(sock: Any, sending: bool, func: Callable[..., Any], args: Tu
     """A send/recv: at once if nobody is queued ahead (or with NOBLOCK), else queued."""
     lowlevel = trio.lowlevel
     await lowlevel.checkpoint_if_cancelled()
-    key = sock.underlying
-    engine = _engines.get(key)
     try:
-        result = rd.attempt(None if engine is None else engine.queue_of(sending), func, args, flags, post)
+        result = rd.attempt_in(_threads.here(), sock, sending, func, args, flags, post)
     except BaseException:
-        _kick(key)
         await lowlevel.cancel_shielded_checkpoint()
         raise
-    _kick(key)
     if result is not rd.QUEUE:
         # A checkpoint that cannot raise: the message is ours, cancellation must not drop it.
         await lowlevel.cancel_shielded_checkpoint()
         return result
     call = partial(func, *args) if args else func
-    value = await _trio_wait(sock, sending, call, 0, backend_get(sock, rd.SNDTIMEO if sending else rd.RCVTIMEO))
+    value = await _trio_queue(sock, sending, call, 0, rd.timeout_of(sock, sending))
     return value if post is None else post(value)
 
 
 async def _trio_wait_events(sock: Any, timeout: Optional[float], flags: int) -> int:
     lowlevel = trio.lowlevel
     await lowlevel.checkpoint_if_cancelled()
-    try:
-        events: int = backend_get(sock, EVENTS) & flags
-    finally:
-        _kick(sock.underlying)
+    events = rd.events_in(_threads.here(), sock, flags)
     if events or timeout == 0:
         await lowlevel.cancel_shielded_checkpoint()
         return events
-    result: int = await _trio_wait(sock, None, None, flags & (POLLIN | POLLOUT), -1 if timeout is None else timeout)
+    result: int = await _trio_queue(sock, None, None, flags & (POLLIN | POLLOUT), -1 if timeout is None else timeout)
     return result
 
 
@@ -292,67 +276,84 @@ async def _trio_fail(exc: BaseException) -> Any:
     raise exc
 
 
-def _kick_items(items: List[Tuple[Any, int]]) -> None:
-    for obj, _ in items:
-        if isinstance(obj, backend.Socket) and not obj.closed:
-            _kick(obj.underlying)
+class _TrioPoll(rd.PollWait):
+    """A Poller.poll under trio: a nursery task per polled socket holds its engine (or parks),
+    one per plain fd waits on it; the poll's resolution cancels them all."""
 
+    __slots__ = ("fds", "scope", "ready", "error")
 
-async def _trio_any_ready(items: List[Tuple[Any, int]]) -> None:
-    """Until one of the sockets (through its engine) or fds looks ready."""
-    waits: List[Tuple[Callable[..., Awaitable[Any]], Tuple[Any, ...]]] = []
-    for obj, flags in items:
-        if isinstance(obj, backend.Socket):
-            mask = flags & (POLLIN | POLLOUT)
-            if mask:
-                waits.append((_trio_wait, (obj, None, None, mask, -1)))
-        else:
-            fd = _fd_of(obj)
-            if flags & POLLIN:
-                waits.append((trio.lowlevel.wait_readable, (fd,)))
-            if flags & POLLOUT:
-                waits.append((trio.lowlevel.wait_writable, (fd,)))
-    if not waits:
-        await trio.sleep_forever()
-    errors: List[BaseException] = []
+    def __init__(self, items: List[Tuple[Any, int]]) -> None:
+        rd.PollWait.__init__(self, items, _threads.here_or_new())
+        self.fds: List[Tuple[int, int]] = []
+        self.scope: Optional[trio.CancelScope] = None
+        self.ready: Optional[List[Tuple[Any, int]]] = None
+        self.error: Optional[BaseException] = None
 
-    async def first(wait: Callable[..., Awaitable[Any]], args: Tuple[Any, ...]) -> None:
+    def engine_of(self, sock: Any) -> rd.Engine:
+        return _engine(sock)
+
+    def entry(self, engine: rd.Engine, sock: Any, mask: int) -> rd.Pending:
+        return _TaskPollEntry(self, sock, mask)
+
+    def watch_fd(self, fd: int, flags: int) -> None:
+        self.fds += [(fd, bit) for bit in (POLLIN, POLLOUT) if flags & bit]
+
+    def unwatch(self) -> None:
+        pass  # the nursery's tasks end with it
+
+    def resolve(self, ready: Optional[List[Tuple[Any, int]]], error: Optional[BaseException]) -> None:
+        self.ready, self.error = ready, error
+        if self.scope is not None:
+            self.scope.cancel()
+
+    async def wait(self, deadline: float) -> List[Tuple[Any, int]]:
+        self.arm()
         try:
-            await wait(*args)
-        except Exception as e:
-            # Re-raised below, bare: the nursery would wrap it in an ExceptionGroup.
-            errors.append(e)
-        nursery.cancel_scope.cancel()
+            with trio.move_on_at(deadline):
+                async with trio.open_nursery() as nursery:
+                    self.scope = nursery.cancel_scope
+                    if self.done:
+                        self.scope.cancel()
+                    for engine, p in self.entries:
+                        nursery.start_soon(self.hold, engine, p)
+                    for fd, flags in self.fds:
+                        nursery.start_soon(self.watch, fd, flags)
+                    await trio.sleep_forever()
+        finally:
+            self.expire()
+        if self.error is not None:
+            raise self.error
+        return self.ready or []
 
-    async with trio.open_nursery() as nursery:
-        for wait, args in waits:
-            nursery.start_soon(first, wait, args)
-    if errors:
-        raise errors[0]
+    async def hold(self, engine: rd.Engine, entry: rd.Pending) -> None:
+        assert isinstance(engine, _TrioEngine) and isinstance(entry, _TaskPollEntry)
+        entry.task = trio.lowlevel.current_task()
+        try:
+            await engine.wait(entry)
+        except Exception as e:
+            self.settle(None, e)  # raised by wait(), bare: the nursery would wrap it in a group
+
+    async def watch(self, fd: int, flags: int) -> None:
+        try:
+            while not self.done:
+                if flags & POLLIN:
+                    await trio.lowlevel.wait_readable(fd)
+                else:
+                    await trio.lowlevel.wait_writable(fd)
+                self.fired()
+        except Exception as e:
+            self.settle(None, e)
 
 
 async def _trio_poll_all(poller: "Poller", timeout: float) -> List[Tuple[Any, int]]:
     lowlevel = trio.lowlevel
     await lowlevel.checkpoint_if_cancelled()
     items = list(poller.sockets)
-    try:
-        ready = _SyncPoller.poll(poller, 0)
-    finally:
-        _kick_items(items)
+    ready = rd.poll_now(poller, items, _threads.here())
     if ready or timeout == 0:
         await lowlevel.cancel_shielded_checkpoint()
         return ready
-    deadline = math.inf if timeout < 0 else trio.current_time() + timeout / 1000.0
-    with trio.move_on_at(deadline):
-        while True:
-            await _trio_any_ready(items)
-            try:
-                ready = _SyncPoller.poll(poller, 0)
-            finally:
-                _kick_items(items)
-            if ready:
-                return ready
-    return []
+    return await _TrioPoll(items).wait(math.inf if timeout < 0 else trio.current_time() + timeout / 1000.0)
 
 
 # -- the public classes: the asyncio ones, with the trio driver's hooks ---------------------------
@@ -388,12 +389,12 @@ class Socket(_zaio.Socket):
                 # As under asyncio: using a closed socket raises at once.
                 raise ZMQError(rd.ENOTSOCK, "the socket is closed")
             return _trio_run(self, sending, func, args, flags, post)
-        return self._io.run(sending, func, args, flags, post)
+        return super()._run(sending, func, args, flags, post)
 
     def _wait_events(self, timeout: Optional[int], flags: int) -> Awaitable[int]:
         if _under_trio():
             return _trio_wait_events(self, timeout, flags)
-        return self._io.wait_events(timeout, flags)
+        return super()._wait_events(timeout, flags)
 
     def _fail(self, exc: BaseException) -> Awaitable[Any]:
         if _under_trio():
@@ -404,15 +405,14 @@ class Socket(_zaio.Socket):
 
     def _after_call(self) -> None:
         super()._after_call()
-        if _engines:
-            # From any thread (bind in a helper thread, say): only the trio run's own kicks.
-            _kick(self.underlying, from_any_thread=True)
+        if _threads.tables:
+            _threads.after_call(self.underlying)  # this thread's trio run's engine only
 
     def _closed_elsewhere(self, key: int) -> None:
         super()._closed_elsewhere(key)
-        if _engines:
+        if _threads.tables:
             # Before zmq_close: trio waiters must stop waiting on the fd while it still exists.
-            _trio_closing(self, key)
+            _threads.closing(self, key)
 
 
 class Context(_zaio.Context):

@@ -35,11 +35,11 @@ class _AsyncIO:
     _default_loop = staticmethod(_default_loop)
 
 
-class Poller(_AsyncIO, _future._AsyncPoller):
+class Poller(_AsyncIO, _future._FuturePoller):
     """A Poller whose poll(timeout) returns an asyncio Future of [(socket, events), ...]."""
 
 
-class Socket(_AsyncIO, _future._AsyncSocket):
+class Socket(_AsyncIO, _future._FutureSocket):
     """A Socket whose send/recv/poll methods (and their variants) return asyncio Futures.
 
     `Socket(sync_socket)` makes an async socket over a synchronous one's libzmq socket (and

@@ -55,7 +55,7 @@ class _Watched:
         return self.fd
 
     def close(self) -> None:
-        sock = _future._socket_on_fd(self.driver, self.fd)
+        sock = _future._tables.socket_on_fd(self.driver, self.fd)
         if sock is not None:
             sock.close()
 
@@ -151,11 +151,11 @@ class _Tornado:
         return _driver_of(io_loop) if isinstance(io_loop, IOLoop) else io_loop
 
 
-class Poller(_Tornado, _future._AsyncPoller):
+class Poller(_Tornado, _future._FuturePoller):
     """A Poller whose poll(timeout) returns a tornado Future of [(socket, events), ...]."""
 
 
-class Socket(_Tornado, _future._AsyncSocket):
+class Socket(_Tornado, _future._FutureSocket):
     """A Socket whose send/recv/poll methods (and their variants) return tornado Futures.
 
     The rules are zmq_cffi.asyncio's: first come, first served per direction, RCVTIMEO and

@@ -6,11 +6,9 @@ that re-arms itself after each message (the callback runs in between), and its q
 messages are pending sends. The engine watches the fd with `IOLoop.add_handler` and drains
 ZMQ_EVENTS until nothing it holds can act, because the fd is edge-triggered.
 
-After any callback has run, every engine on that IOLoop drains again on a next loop
-iteration, because the callback may have used any socket directly (e.g. replied with
-`socket.send`) and consumed that socket's signal. The one case this cannot see: code that is
-not a stream callback (a coroutine, a timer) using a stream's socket directly; it should call
-`stream.flush()` afterwards.
+After any callback has run, every engine on that IOLoop drains again (the callback may have
+used any socket directly); elsewhere, code using a stream's socket directly should call
+`stream.flush()` (docs/async.rst).
 """
 from __future__ import annotations
 
@@ -26,6 +24,8 @@ from tornado.log import gen_log
 
 from zmq_cffi import _future, constants
 from zmq_cffi import _readiness as rd
+from zmq_cffi._async_socket import _AsyncSocket
+from zmq_cffi._loop_binding import SharedEngine
 from zmq_cffi.eventloop.future import _driver_of
 from zmq_cffi.error import Again, ContextTerminated, ZMQError
 from zmq_cffi.poll import Poller
@@ -168,7 +168,7 @@ class ZMQStream:
     poller: Poller
 
     def __init__(self, socket: Socket, io_loop: Optional[IOLoop] = None) -> None:
-        if isinstance(socket, _future._AsyncSocket):
+        if isinstance(socket, _AsyncSocket):
             warnings.warn(
                 "ZMQStream works with the plain zmq_cffi.Socket only: this async socket is "
                 "wrapped as zmq_cffi.Socket(shadow=socket), so callbacks get plain frames",
@@ -415,12 +415,12 @@ class ZMQStream:
             raise OSError("Stream is closed")
         return socket
 
-    def _join_engine(self, socket: Socket) -> "_future._FutureEngine":
-        engine = _future._get_engine(self._loop, socket, socket.underlying)
+    def _join_engine(self, socket: Socket) -> "SharedEngine":
+        engine = _future._tables.engine_of(self._loop, socket)
         engine.join(self._receiving)
         return engine
 
-    def _live_engine(self, socket: Socket) -> "_future._FutureEngine":
+    def _live_engine(self, socket: Socket) -> "SharedEngine":
         """The engine, made again if it was closed (an error reading ZMQ_EVENTS, say)."""
         engine = self._engine
         if engine.closed:
@@ -473,7 +473,7 @@ class ZMQStream:
             self._run_callback(callback, frames)
         return True
 
-    def _hand_over_queue(self, engine: "_future._FutureEngine") -> None:
+    def _hand_over_queue(self, engine: "SharedEngine") -> None:
         queue = engine.sendq
         while queue:
             sending = queue.popleft()
@@ -487,7 +487,7 @@ class ZMQStream:
     def _run_callback(self, callback: Callable[..., Any], *args: Any) -> None:
         """Run a user callback; log what it raises, so one bad message stops nothing else."""
         # It may use any socket directly: every engine of the loop looks again soon.
-        _future._kick_all_soon(self._loop)
+        _future._tables.sweep_soon(self._loop)
         try:
             result = callback(*args)
         except Exception:

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import warnings
 from functools import partial
-from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple, Union, cast
 
 import gevent.event
 from gevent.hub import get_hub
@@ -21,8 +20,7 @@ from gevent.monkey import get_original
 
 import zmq_cffi
 from zmq_cffi import _readiness as rd
-from zmq_cffi.backend import NULL_HANDLE
-from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLIN, POLLOUT, backend_get, backend_recv, backend_recv_into, backend_send
+from zmq_cffi._readiness import DONTWAIT, EVENTS, POLLERR, POLLIN, POLLOUT, backend_recv, backend_recv_into, backend_send
 from zmq_cffi.error import Again, ZMQError
 from zmq_cffi.socket import check_frames
 
@@ -45,33 +43,32 @@ class _GreenPending(rd.Waited):
         self.event.set()
 
 
-# (thread, libzmq socket address) -> its engine, only while some operation waits on that
-# socket. A thread has one hub; its id is the real thread's even when gevent monkey-patched
-# threading, and looking it up never makes a hub in a thread that has none.
-_engines: Dict[Tuple[int, int], "_GreenEngine"] = {}
 _thread_id: Callable[[], int] = get_original("_thread", "get_ident")
+# Per thread (one gevent hub), the engines of the libzmq sockets some greenlet waits on. The
+# id is the real thread's even when gevent monkey-patched threading, and looking it up never
+# makes a hub in a thread that has none.
+_threads = rd.ThreadTables(_thread_id)
 
 
 class _GreenEngine(rd.Engine):
     """An engine in one gevent hub: an io watcher on the fd drains it, kicks run on the hub."""
 
-    __slots__ = ("hub", "thread", "watcher", "kicked")
+    __slots__ = ("table", "hub", "watcher", "kicked")
 
-    def __init__(self, hub: Any, key: int, fd: int, sock: Any) -> None:
+    def __init__(self, table: rd.EngineTable, key: int, fd: int, sock: Any) -> None:
         rd.Engine.__init__(self, key, fd, sock)
-        self.hub = hub
-        self.thread = _thread_id()
+        self.table, self.hub = table, get_hub()
         self.kicked = False
-        self.watcher = hub.loop.io(fd, _READ)
+        table.add(self)
+        self.watcher: Any = self.hub.loop.io(fd, _READ)
         self.watcher.start(self.on_readable)
-        _engines[self.thread, key] = self
 
     def on_readable(self) -> None:
         self.kicked = False
         if not self.drain():
             self.kick()  # out of rounds: let the other greenlets run, then carry on
-        elif not self.busy():
-            self.close(None)  # (a multipart send finished after its greenlet was killed)
+        else:
+            self.retire()  # (a multipart send finished after its greenlet was killed)
 
     def kick(self) -> None:
         if not self.kicked and not self.closed:
@@ -79,12 +76,21 @@ class _GreenEngine(rd.Engine):
             self.hub.loop.run_callback(self.on_readable)
 
     def unwatch(self) -> None:
-        if _engines.get((self.thread, self.key)) is self:
-            del _engines[self.thread, self.key]
+        self.table.discard(self)
         watcher, self.watcher = self.watcher, None
         if watcher is not None:
             watcher.stop()
             watcher.close()
+
+    def forget(self, sock: Any) -> None:
+        rd.Engine.forget(self, sock)
+        self.retire()
+
+    def call_in_loop(self, func: Callable[[], None]) -> None:
+        if _threads.here() is self.table:
+            func()
+        else:
+            self.hub.loop.run_callback_threadsafe(func)  # its watcher is only touched from there
 
     def retire(self) -> None:
         """Nobody waits any more: let go of the fd and of the socket objects."""
@@ -107,51 +113,8 @@ class _GreenEngine(rd.Engine):
         return op.done
 
 
-def _hub_engine(key: int) -> Optional[_GreenEngine]:
-    return _engines.get((_thread_id(), key)) if _engines else None
-
-
 def _engine(sock: Any) -> _GreenEngine:
-    """This hub's engine of `sock`'s libzmq socket, created if needed."""
-    key = sock.underlying
-    engine = _engines.get((_thread_id(), key))
-    if engine is None or engine.closed:
-        engine = _GreenEngine(get_hub(), key, backend_get(sock, rd.FD), sock)
-    return engine
-
-
-def _kick(key: int) -> None:
-    """A libzmq call was made outside the engine: its waiters (in this hub) look again."""
-    engine = _hub_engine(key)
-    if engine is not None:
-        engine.after_call()
-
-
-def _kick_items(items: Iterable[Tuple[Any, int]]) -> None:
-    if _engines:
-        for obj, _ in items:
-            if isinstance(obj, zmq_cffi.backend.Socket) and not obj.closed:
-                _kick(obj.underlying)
-
-
-def _closing(sock: Any, key: int) -> None:
-    """`sock` closes the libzmq socket at `key`: every hub's waiters on it end with ENOTSOCK
-    (a shadow of a socket made outside zmq_cffi only forgets it: just its own waiters end)."""
-    me = _thread_id()
-    for (thread, k), engine in list(_engines.items()):
-        if k != key:
-            continue
-        end = partial(engine.close, None) if sock._cell is not None else partial(_forget, engine, sock)
-        if thread == me:
-            end()
-        else:
-            # Another thread's hub: its watcher is only touched from there.
-            engine.hub.loop.run_callback_threadsafe(end)
-
-
-def _forget(engine: _GreenEngine, sock: Any) -> None:
-    engine.forget(sock)
-    engine.retire()
+    return cast(_GreenEngine, _threads.engine_of(sock, _GreenEngine))
 
 
 def _queue(sock: Any, sending: Optional[bool], call: Optional[Callable[[], Any]], mask: int, timeout_ms: float) -> Any:
@@ -159,14 +122,60 @@ def _queue(sock: Any, sending: Optional[bool], call: Optional[Callable[[], Any]]
     a poll) after `timeout_ms` (negative: no limit)."""
     engine = _engine(sock)
     op = _GreenPending(sock, call, mask, gevent.event.Event())
-    engine.add(op, engine.polls if sending is None else engine.queue_of(sending))
-    # The failed call may have consumed the fd's edge, and a new operation deserves a fresh look.
-    engine.kick()
+    engine.enqueue(op, sending)
     if not engine.wait(op, None if timeout_ms < 0 else timeout_ms / 1000.0):
         if sending is None:
             return 0
         raise Again()
     return op.result()
+
+
+class _GreenPoll(rd.PollWait):
+    """A Poller.poll in a greenlet: it blocks on an Event that the poll's resolution sets;
+    plain fds are watched with gevent io watchers."""
+
+    __slots__ = ("event", "watchers", "ready", "error")
+
+    def __init__(self, items: List[Tuple[Any, int]]) -> None:
+        rd.PollWait.__init__(self, items, _threads.here_or_new())
+        self.event = gevent.event.Event()
+        self.watchers: List[Any] = []
+        self.ready: Optional[List[Tuple[Any, int]]] = None
+        self.error: Optional[BaseException] = None
+
+    def engine_of(self, sock: Any) -> rd.Engine:
+        return _engine(sock)
+
+    def watch_fd(self, fd: int, flags: int) -> None:
+        # gevent masks: 1 readable, 2 writable; an error shows as readable.
+        mask = (1 if flags & (POLLIN | POLLERR) else 0) | (2 if flags & POLLOUT else 0)
+        watcher = get_hub().loop.io(fd, mask)
+        watcher.start(self.fired)
+        self.watchers.append(watcher)
+
+    def unwatch(self) -> None:
+        for watcher in self.watchers:
+            watcher.stop()
+            watcher.close()
+
+    def release(self, engine: rd.Engine, p: rd.Pending) -> None:
+        cast(_GreenEngine, engine).retire()
+
+    def resolve(self, ready: Optional[List[Tuple[Any, int]]], error: Optional[BaseException]) -> None:
+        self.ready, self.error = ready, error
+        self.event.set()
+
+    def wait(self, seconds: Optional[float]) -> List[Tuple[Any, int]]:
+        """The ready list, or [] after `seconds` (None: no limit)."""
+        self.arm()
+        try:
+            self.event.wait(None if seconds is None else max(seconds, 0.001))
+            self.fired()  # timed out: one last look
+        finally:
+            self.expire()
+        if self.error is not None:
+            raise self.error
+        return self.ready or []
 
 
 _TIMEOS = (rd.RCVTIMEO, rd.SNDTIMEO)
@@ -184,41 +193,27 @@ def _warn_timeo(option: int) -> None:
     )
 
 
-class Socket(zmq_cffi.Socket):
+class Socket(rd.HearsOfClosing, zmq_cffi.Socket):
     """A zmq_cffi Socket whose blocking send/recv/poll yield to other greenlets.
 
     RCVTIMEO/SNDTIMEO bound the wait (then `zmq.Again`), NOBLOCK fails at once, as in pyzmq.
     Waiters are served first come, first served per direction; a shadow of a green socket
     shares its waiters. Closing the socket wakes them with ZMQError(ENOTSOCK)."""
 
-    _raw_handle: Any = NULL_HANDLE
-
-    def _set_handle(self, value: Any) -> None:
-        key = self.underlying
-        self.__dict__["_raw_handle"] = value
-        if value == NULL_HANDLE and key and _engines:
-            # Before zmq_close: the watchers must let go of the fd while it exists.
-            _closing(self, key)
-
-    # The backend clears `_handle` on every object over a libzmq socket when any of them closes
-    # it (this one, a plain shadow, the context's destroy()): how the waiters hear of it.
-    _handle = property(attrgetter("_raw_handle"), _set_handle)
+    def _closed_elsewhere(self, key: int) -> None:
+        if _threads.tables:
+            _threads.closing(self, key)  # the watchers let go of the fd while it exists
 
     def _run(self, sending: bool, func: Callable[..., Any], args: Tuple[Any, ...], flags: int) -> Any:
         """`func(*args)` (a non-blocking libzmq call) now if nobody waits ahead, else when the
         socket is ready (see _readiness.attempt)."""
         if self.closed:
             raise ZMQError(rd.ENOTSOCK, "the socket is closed")
-        key = self.underlying
-        engine = _hub_engine(key)
-        try:
-            result = rd.attempt(None if engine is None else engine.queue_of(sending), func, args, flags, None)
-        finally:
-            _kick(key)
+        result = rd.attempt_in(_threads.here(), self, sending, func, args, flags, None)
         if result is not rd.QUEUE:
             return result
         call = partial(func, *args) if args else func
-        return _queue(self, sending, call, 0, backend_get(self, rd.SNDTIMEO if sending else rd.RCVTIMEO))
+        return _queue(self, sending, call, 0, rd.timeout_of(self, sending))
 
     # The signatures (overloads) are zmq_cffi.Socket's: type checkers see those.
     if not TYPE_CHECKING:
@@ -259,7 +254,7 @@ class Socket(zmq_cffi.Socket):
         value = super().get(option)
         if option == EVENTS:
             # Reading EVENTS consumes ZMQ_FD's edge: the waiters look again.
-            _kick(self.underlying)
+            _threads.after_call(self.underlying)
         return value
 
     getsockopt = get
@@ -268,46 +263,11 @@ class Socket(zmq_cffi.Socket):
         """Wait up to `timeout` ms (None: forever) for `flags`; other greenlets run meanwhile."""
         if self.closed:
             raise ZMQError(rd.ENOTSOCK, "the socket is closed")
-        try:
-            events = backend_get(self, EVENTS) & flags
-        finally:
-            _kick(self.underlying)
+        events = rd.events_in(_threads.here(), self, flags)
         if events or timeout == 0:
             return events
         ms = -1 if timeout is None or timeout < 0 else timeout
         return int(_queue(self, None, None, flags & (POLLIN | POLLOUT), ms))
-
-
-def _wait_any(items: List[Tuple[Any, int]], fds: List[Tuple[int, int]], seconds: Optional[float]) -> bool:
-    """Until one of the zmq sockets (through its engine) or plain fds (gevent masks) looks
-    ready, or `seconds` (None: no limit) pass; False then. For a Poller: it checks again."""
-    event = gevent.event.Event()
-    hub = get_hub()
-    ops: List[Tuple[_GreenEngine, _GreenPending]] = []
-    watchers = []
-    try:
-        for sock, mask in items:
-            engine = _engine(sock)
-            op = _GreenPending(sock, None, mask, event)
-            engine.add(op, engine.polls)
-            engine.kick()
-            ops.append((engine, op))
-        for fd, fd_mask in fds:
-            watcher = hub.loop.io(fd, fd_mask)
-            watcher.start(event.set)
-            watchers.append(watcher)
-        ready = event.wait(None if seconds is None else max(seconds, 0.001))
-        for _, op in ops:
-            if op.error is not None:
-                raise op.error
-        return bool(ready)
-    finally:
-        for engine, op in ops:
-            op.withdraw()
-            engine.retire()
-        for watcher in watchers:
-            watcher.stop()
-            watcher.close()
 
 
 class Context(zmq_cffi.Context[Socket]):

@@ -91,9 +91,9 @@ set_recv_memory_allowance()
 # WATCH_BUDGET bytes received without a minor collection, recv allocates a little garbage to
 # bring one about (~0.1 ms). Frames that outlive a minor collection wait for a major one, as
 # before, within the allowance above. CPython frees a dropped Frame at once: nothing to watch.
-# Not below: watched 100 KB messages were freed in many small batches, between which glibc's
-# heap grew (the loop of tests/test_memory.py settled 100-190 MB higher); their GC cost is
-# small, and the allowance bounds their memory.
+# Not smaller ones: watching 100 KB messages freed them in many small batches, between which
+# glibc's heap grew (the loop of tests/test_memory.py settled 100-190 MB higher); their GC cost
+# is small, and the allowance bounds their memory.
 WATCH_MIN = 512 << 10
 WATCH_BUDGET = 32 << 20
 

@@ -86,3 +86,11 @@ const char *zc_msg_group(zmq_msg_t *msg);
 
 /* CPython: a base type giving Frame the buffer protocol (a new reference); PyPy: NULL */
 void *zc_buffer_base_type(void);
+
+/* recv(copy=False) on PyPy: a zc_rxmsg_new message with two references, the Frame's destructor
+   and frame.py's watch of the Frame; the first zc_rxshared_release closes the message, the
+   last frees it (see _helpers.c). */
+zmq_msg_t *zc_rxshared_new(void);
+void zc_rxshared_hold(zmq_msg_t *msg);
+uintptr_t zc_rxshared_at(zmq_msg_t *msg);
+void zc_rxshared_release(zmq_msg_t *msg);

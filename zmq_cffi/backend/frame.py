@@ -8,8 +8,11 @@ zmq_msg_t, so the view stays valid after the Frame itself is gone.
 from __future__ import annotations
 
 import builtins
+import collections
+import platform
 import threading
-from typing import TYPE_CHECKING, Any, Optional, Union, overload
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Deque, List, Optional, Tuple, Union, overload
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.backend import zerocopy
@@ -73,6 +76,144 @@ def recv_memory_allowance() -> int:
 
 
 set_recv_memory_allowance()
+
+
+# -- received messages on PyPy: released when their Frame is seen dropped -----------------------
+#
+# A Frame's ffi.gc destructor runs only after a major collection, which marks the whole heap:
+# with 1 MiB messages at GB/s that was 40-190 us of GC per message, and 256 MiB waiting. But a
+# weakref to an object that dies young is cleared by the next minor collection, which only
+# walks the nursery. So on PyPy each received message of WATCH_MIN bytes or more is watched
+# through a weakref to its Frame (the views of a received Frame keep the Frame too), and
+# released (zc_rxshared_release) as soon as a minor collection shows the Frame gone. A loop that
+# allocates almost nothing (a benchmark) may not fill the nursery for gigabytes: after
+# WATCH_BUDGET bytes received without a minor collection, recv allocates a little garbage to
+# bring one about (~0.1 ms). Frames that outlive a minor collection wait for a major one, as
+# before, within the allowance above. CPython frees a dropped Frame at once: nothing to watch.
+# Not smaller ones: watching 100 KB messages freed them in many small batches, between which
+# glibc's heap grew (the loop of tests/test_memory.py settled 100-190 MB higher); their GC cost
+# is small, and the allowance bounds their memory.
+WATCH_MIN = 512 << 10
+WATCH_BUDGET = 32 << 20
+
+# At most this many small objects to bring a minor collection about (~1 ms).
+_NUDGE_LIMIT = 200_000
+_PYPY = platform.python_implementation() == "PyPy"
+_rx_release = lib.zc_rxshared_release
+_rx_hold = lib.zc_rxshared_hold
+_weakref = weakref.ref
+_rx_at = lib.zc_rxshared_at
+_rxmsg_free = lib.zc_rxmsg_free
+
+
+class _Mark:
+    """A throwaway object whose weakref tells that a collection happened."""
+
+
+class _Watch:
+    """The received messages of WATCH_MIN bytes or more, each released when its Frame is seen
+    gone (PyPy only; see above)."""
+
+    def __init__(self) -> None:
+        # (weakref to the Frame, message) received since the last sweep, and older ones
+        # whose Frames had outlived a minor collection: only a major one can clear those.
+        self.young: Deque[Tuple[Any, Any]] = collections.deque()
+        self.old: List[Tuple[Any, Any]] = []
+        self.young_bytes = 0
+        self.lock = threading.Lock()
+        self.minor = self.major = _weakref(_Mark())
+        self.held: Optional[_Mark] = None
+        self.ballast: Optional[_Mark] = None
+        self.top: Any = None
+
+    def new_frame(self, raw: Any, hint: int, size: int, more: bool) -> "Frame":
+        """A watched Frame owning `raw` (`size` bytes). Made here, not in the function that
+        called sweep(): PyPy kept that function's locals (so this Frame) alive well after it
+        returned, past the next minor collection."""
+        frame = Frame._from_received(_gc(raw, _rx_release, hint), more)
+        _rx_hold(raw)
+        self.young.append((_weakref(frame), raw))
+        self.young_bytes += size
+        return frame
+
+    def sweep(self) -> None:
+        """Release the messages of the Frames found dropped; at WATCH_BUDGET bytes received
+        without a minor collection, first bring one about."""
+        if not self.lock.acquire(False):  # another thread is sweeping
+            return
+        try:
+            minor = self.minor
+            if minor() is not None:  # no minor collection since the last sweep
+                # Small objects: the JIT dropped large unused allocations (bytes(65536))
+                # once warm, but stores these; a 1 MiB nursery fills after ~20,000 (~60 us
+                # with the collection).
+                for _ in range(_NUDGE_LIMIT):
+                    self.ballast = _Mark()
+                    if minor() is None:
+                        break
+                self.ballast = None
+            self.young_bytes = 0
+            self.minor = _weakref(_Mark())
+            young, old = self.young, self.old
+            # Of the messages released, the one highest in memory waits for the next sweep:
+            # while it lives, malloc cannot give the memory below it back to the system, so
+            # the next messages reuse it instead of faulting fresh pages in (20-30 page
+            # faults per 1 MiB message without this).
+            top, top_at = None, 0
+            while young:
+                entry = young.popleft()
+                if entry[0]() is not None:
+                    old.append(entry)
+                    continue
+                raw = entry[1]
+                at = _rx_at(raw)
+                if at > top_at:
+                    if top is not None:
+                        _rx_release(top)
+                    top, top_at = raw, at
+                else:
+                    _rx_release(raw)
+            if top is not None:
+                if self.top is not None:
+                    _rx_release(self.top)
+                self.top = top
+            if self.major() is None:
+                # A major collection happened: the old Frames may be gone too.
+                kept = []
+                for entry in old:
+                    if entry[0]() is None:
+                        _rx_release(entry[1])
+                    else:
+                        kept.append(entry)
+                self.old = kept
+                # A mark that outlived a minor collection: cleared by the next major one.
+                self.major = _weakref(self.held) if self.held is not None else _weakref(_Mark())
+                self.held = _Mark()
+        finally:
+            self.lock.release()
+
+
+_watch = _Watch()
+_watch_new_frame = _watch.new_frame
+
+
+# recv(copy=False): the message to receive into (NULL when out of memory), and the release of
+# one that no Frame took (a failed receive).
+rx_new: Callable[[], Any] = lib.zc_rxshared_new if _PYPY else lib.zc_rxmsg_new
+rx_free: Callable[[Any], None] = _rx_release if _PYPY else _rxmsg_free
+
+
+def rx_frame(raw: Any, hint: int, size: int, more: bool) -> "Frame":
+    """The Frame owning `raw` (from rx_new, received into), with `hint` bytes for the GC."""
+    if not _PYPY:
+        return Frame._from_received(_gc(raw, _rxmsg_free, hint), more)
+    if size < WATCH_MIN:
+        return Frame._from_received(_gc(raw, _rx_release, hint), more)
+    # Sweep before this Frame exists: a minor collection now would make it old, and so
+    # releasable only by a major collection.
+    if _watch.young_bytes >= WATCH_BUDGET or _watch.minor() is None:
+        _watch.sweep()
+    return _watch_new_frame(raw, hint, size, more)
 
 _new_msg = ffi.new
 _gc = ffi.gc
@@ -225,7 +366,9 @@ class Frame(_FrameBase):
                 # so the object, alive. Not cached, so no cycle keeps the Frame after its last
                 # view is dropped: the object is let go at once, as in pyzmq.
                 return _pinned_view((msg, self), data, size)
-            view = _pinned_view(msg, data, size)
+            # On PyPy the view keeps this Frame too: a received message is released when its
+            # Frame is seen gone (rx_frame).
+            view = _pinned_view((msg, self) if _PYPY else msg, data, size)
             self._buffer = view
         return view
 

@@ -82,11 +82,12 @@ _SHARED_HINT_MIN = 1 << 16
 # recv(copy=False): messages are received into zc_rxmsg_new() blocks, which count their bytes
 # until released; only those beyond an allowance get a size hint for PyPy's GC (see
 # frame.set_recv_memory_allowance and _helpers.c).
-_zc_rxmsg_new = lib.zc_rxmsg_new
 _zc_recv_frame: Callable[..., int] = lib.zc_recv_frame
 _zc_rxmsg_uncount = lib.zc_rxmsg_uncount
-_zc_rxmsg_free = lib.zc_rxmsg_free
-_gc = ffi.gc
+# The message, the Frame that owns it, and the release of one no Frame took: frame.rx_*.
+_rx_new = _frame.rx_new
+_rx_frame = _frame.rx_frame
+_rx_free = _frame.rx_free
 
 # Socket types that exist only in libzmq's DRAFT API.
 _DRAFT_SOCKET_TYPES = {
@@ -490,23 +491,24 @@ class Socket:
             return self._take_held()
         state = self._state
         info = self._recv_info
-        raw = _zc_rxmsg_new()
+        raw = _rx_new()
         if raw == _NULL:
             raise MemoryError("no memory for a received message")
         if _zc_recv_frame(state, raw, flags) < 0:  # closes the message itself on failure
             try:
                 self._retry(_ZMQ_RCVTIMEO, _zc_recv_frame, state, raw, flags)
             except BaseException:
-                _zc_rxmsg_free(raw)
+                _rx_free(raw)
                 raise
-        # From here the Frame owns the message, released by zc_rxmsg_free. The size hint lets
-        # PyPy's GC see its memory beyond the allowance (zc_recv_frame), unless that memory is a
-        # buffer we lent (inproc zero-copy), counted already.
+        # From here the Frame owns the message (frame.rx_frame). The size hint lets PyPy's GC
+        # see its memory beyond the allowance (zc_recv_frame), unless that memory is a buffer we
+        # lent (inproc zero-copy), counted already.
         hint = info.hint
-        if _lent and info.size >= _SHARED_HINT_MIN and _is_lent(info.data):
+        size = info.size
+        if _lent and size >= _SHARED_HINT_MIN and _is_lent(info.data):
             _zc_rxmsg_uncount(raw)
             hint = 0
-        return Frame._from_received(_gc(raw, _zc_rxmsg_free, hint), bool(info.more))
+        return _rx_frame(raw, hint, size, bool(info.more))
 
     def _take_held(self) -> bytes:
         """The bytes of the message a copying recv left open in the state (too big for the

@@ -171,6 +171,95 @@ def test_failed_get_monitor_socket_leaves_no_unread_monitor() -> None:
     assert not hung, "bind() blocked on the event of a monitor left without its reader"
 
 
+def test_context_calls_during_another_threads_term_raise_context_terminated() -> None:
+    """get/set/socket/get_monitor_socket while another thread's term() waits raise
+    ContextTerminated; once term() has returned, get/set raise RuntimeError as in pyzmq.
+
+    zmq_ctx_term frees the libzmq context as it returns and the handle was cleared only after
+    that: a call made meanwhile from another thread used the freed context."""
+    ctx = zmq.Context()
+    sock = ctx.socket(zmq.PULL)
+    sock.linger = 0
+    sock.rcvtimeo = 30_000
+    ender = threading.Thread(target=ctx.term, daemon=True)
+    ender.start()
+    with pytest.raises(zmq.ContextTerminated):
+        sock.recv()  # returns once term() is under way
+    assert not ctx.closed
+    with pytest.raises(zmq.ContextTerminated):
+        ctx.get(zmq.IO_THREADS)
+    with pytest.raises(zmq.ContextTerminated):
+        ctx.set(zmq.MAX_SOCKETS, 100)
+    with pytest.raises(zmq.ContextTerminated):
+        ctx.socket(zmq.PAIR)
+    with pytest.raises(zmq.ContextTerminated):
+        zmq.Socket(ctx, zmq.PAIR)
+    with pytest.raises(zmq.ContextTerminated):
+        sock.get_monitor_socket()
+    sock.close()
+    ender.join(10)
+    assert not ender.is_alive()
+    assert ctx.closed
+    with pytest.raises(RuntimeError):
+        ctx.get(zmq.IO_THREADS)
+    with pytest.raises(RuntimeError):
+        ctx.set(zmq.MAX_SOCKETS, 100)
+    with pytest.raises(zmq.ZMQError):
+        ctx.socket(zmq.PAIR)
+
+
+_TERM_RACE_CHILD = r"""
+import sys, threading
+import zmq_cffi as zmq
+
+ROUNDS = int(sys.argv[1])
+outcomes = {}
+for _ in range(ROUNDS):
+    ctx = zmq.Context()
+    started = threading.Barrier(3, timeout=30)
+    done = threading.Event()
+
+    def calls():
+        for call in (lambda: ctx.get(zmq.IO_THREADS), lambda: ctx.set(zmq.MAX_SOCKETS, 64),
+                     lambda: ctx.socket(zmq.PAIR).close(0)):
+            try:
+                call()
+                key = "returned"
+            except (zmq.ZMQError, RuntimeError) as e:
+                key = type(e).__name__
+            outcomes[key] = outcomes.get(key, 0) + 1
+
+    def use():
+        calls()  # before term() starts: these return
+        started.wait()
+        while not done.is_set():
+            calls()
+
+    users = [threading.Thread(target=use) for _ in range(2)]
+    for t in users:
+        t.start()
+    started.wait()
+    ctx.term()
+    done.set()
+    for t in users:
+        t.join(30)
+        assert not t.is_alive()
+print(sorted(outcomes.items()))
+"""
+
+
+def test_context_calls_racing_term_never_reach_the_freed_context() -> None:
+    """Two threads call get/set/socket in a loop while the main thread terminates the context,
+    many times over: each call returns or raises; the process never crashes (it runs in a
+    child process, so that a crash fails this test instead of ending the run)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _TERM_RACE_CHILD, "300"], capture_output=True, text=True, timeout=240
+    )
+    assert proc.returncode == 0, f"rc {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+    outcomes = dict(eval(proc.stdout.strip().splitlines()[-1]))
+    assert outcomes.get("returned", 0) >= 300 * 2 * 3, outcomes
+
+
 # -- malformed traffic from raw TCP clients ------------------------------------------------------------
 
 

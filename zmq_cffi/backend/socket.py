@@ -373,7 +373,7 @@ class Socket:
                     f"socket type {_DRAFT_SOCKET_TYPES[socket_type]} needs libzmq built with "
                     "the DRAFT API; this libzmq was built without it",
                 )
-            handle = lib.zmq_socket(context._handle, socket_type)
+            handle = context._socket_handle(socket_type)  # never on a context being freed
             if handle == _NULL:
                 err = ffi.errno
                 if context._handle == _NULL:

@@ -196,6 +196,8 @@ def test_context_calls_during_another_threads_term_raise_context_terminated() ->
         zmq.Socket(ctx, zmq.PAIR)
     with pytest.raises(zmq.ContextTerminated):
         sock.get_monitor_socket()
+    with pytest.raises(zmq.ContextTerminated):
+        sock.connect("inproc://nobody-bound-this")
     sock.close()
     ender.join(10)
     assert not ender.is_alive()
@@ -258,6 +260,56 @@ def test_context_calls_racing_term_never_reach_the_freed_context() -> None:
     assert proc.returncode == 0, f"rc {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
     outcomes = dict(eval(proc.stdout.strip().splitlines()[-1]))
     assert outcomes.get("returned", 0) >= 300 * 2 * 3, outcomes
+
+
+_INPROC_TERM_CHILD = r"""
+import sys, threading
+import zmq_cffi as zmq
+
+rounds, idle = int(sys.argv[1]), int(sys.argv[2])
+refused = 0
+for r in range(rounds):
+    ctx = zmq.Context()
+    others = [ctx.socket(zmq.PAIR) for _ in range(idle)]  # term() stops them first
+    sock = ctx.socket(zmq.DEALER)
+    sock.linger = 0
+    starting = threading.Event()
+
+    def term():
+        starting.set()
+        ctx.term()
+
+    ender = threading.Thread(target=term, daemon=True)
+    ender.start()
+    starting.wait(30)
+    try:
+        for n in range(500):  # libzmq's term() needs a socket per pending name: stay well below 1023
+            sock.connect(f"inproc://nobody-{n}")
+    except zmq.ContextTerminated:
+        refused += 1
+    sock.close()
+    for other in others:
+        other.close()
+    ender.join(10)
+    if ender.is_alive():
+        print(f"round {r}: term() did not return", flush=True)
+        sys.exit(3)
+print(f"{rounds} rounds, {refused} ended by ContextTerminated")
+"""
+
+
+def test_inproc_connects_racing_term_never_leave_term_waiting() -> None:
+    """connect() to inproc names nobody bound, on one thread, while another thread starts
+    ctx.term(): once every socket is closed, term() returns.
+
+    zmq_ctx_term binds every inproc name connections wait on, then stops the sockets; a
+    connect made in between waited for a bind that never came, so its socket was never freed
+    and term() blocked forever (found by the fuzzer on PyPy; 1 round in 3 hung before the fix).
+    Run in a child process: a hang must fail this test, not leave a thread blocked in here."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _INPROC_TERM_CHILD, "100", "50"], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, f"rc {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
 
 
 # -- malformed traffic from raw TCP clients ------------------------------------------------------------

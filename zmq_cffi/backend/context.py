@@ -5,7 +5,7 @@ import gc
 import os
 import signal
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.backend.socket import Socket, _close_cell, _HandleCell
@@ -188,6 +188,20 @@ class Context:
         if rc < 0:
             raise _zmq_error()
         return rc
+
+    def _inproc_connect(self, connect: Callable[[Any, Any], None], addr: Any) -> None:
+        """connect(lib.zmq_connect, addr) for an inproc address, never while term() starts.
+
+        zmq_ctx_term first binds every inproc name that connections wait on (so that their
+        sockets can be freed), then tells the sockets to stop. An inproc connect made between
+        the two (libzmq 4.3.4 takes the list without the lock connects use) waits for a bind
+        that never comes: the socket can never be freed and term() blocks forever, even once
+        it is closed. So inproc connects and the start of term() exclude each other, and once
+        term() has started they raise ContextTerminated, as libzmq would right after."""
+        with self._call_lock:
+            if self._ending and self._handle != ffi.NULL:
+                raise _zmq_error(_ETERM)
+            connect(lib.zmq_connect, addr)
 
     def _socket_handle(self, socket_type: int) -> Any:
         """zmq_socket on this context, or NULL with ffi.errno set: ETERM once term() has begun

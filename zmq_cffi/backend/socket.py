@@ -549,6 +549,11 @@ class Socket:
         self._endpoint_call(lib.zmq_bind, addr)
 
     def connect(self, addr: Union[str, bytes]) -> Any:
+        context = self.context
+        if context is not None and _encode_addr(addr).startswith(b"inproc://"):
+            # Not while another thread's term() starts: see Context._inproc_connect.
+            context._inproc_connect(self._endpoint_call, addr)
+            return
         self._endpoint_call(lib.zmq_connect, addr)
 
     def unbind(self, addr: Union[str, bytes]) -> Any:

@@ -171,6 +171,37 @@ def test_failed_get_monitor_socket_leaves_no_unread_monitor() -> None:
     assert not hung, "bind() blocked on the event of a monitor left without its reader"
 
 
+def test_stream_sockets_refuse_inproc_and_still_work_over_ipc(tmp_path: Any) -> None:
+    """A STREAM socket cannot bind or connect inproc:// (ENOCOMPATPROTO); ipc:// still works.
+
+    Found by the fuzzer (PyPy, seed 500102 of a long run): a STREAM socket bound to an inproc
+    name, a DEALER connected to it and sent a multipart message, and the STREAM socket's recv
+    aborted the process (libzmq 4.3.4, stream.cpp:201; its poll aborts at stream.cpp:240): a
+    STREAM pipe must carry single frames, which only its raw tcp/ipc engine guarantees."""
+    import socket as pysocket
+
+    ctx = zmq.Context()
+    try:
+        stream = ctx.socket(zmq.STREAM)
+        stream.linger = 0
+        for call in (stream.bind, stream.connect):
+            with pytest.raises(zmq.ZMQError) as info:
+                call("inproc://stream-over-inproc")
+            assert info.value.errno == zmq.ENOCOMPATPROTO
+        path = str(tmp_path / "stream")
+        stream.bind(f"ipc://{path}")
+        stream.rcvtimeo = 10_000
+        with pysocket.socket(pysocket.AF_UNIX) as raw:
+            raw.connect(path)
+            peer_id, empty = stream.recv_multipart()  # the connection notification
+            assert empty == b""
+            raw.sendall(b"raw bytes")
+            assert stream.recv_multipart() == [peer_id, b"raw bytes"]
+        stream.close()
+    finally:
+        ctx.destroy(linger=0)
+
+
 def test_context_calls_during_another_threads_term_raise_context_terminated() -> None:
     """get/set/socket/get_monitor_socket while another thread's term() waits raise
     ContextTerminated; once term() has returned, get/set raise RuntimeError as in pyzmq.

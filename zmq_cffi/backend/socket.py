@@ -42,6 +42,8 @@ _ENOTSOCK = lib.ENOTSOCK
 _GETSOCKOPT_ERROR = lib.ZC_GETSOCKOPT_ERROR
 _ZMQ_LINGER = lib.ZMQ_LINGER
 _ZMQ_TYPE = lib.ZMQ_TYPE
+_ZMQ_STREAM = lib.ZMQ_STREAM
+_ENOCOMPATPROTO = lib.ENOCOMPATPROTO
 _ZMQ_RCVTIMEO = lib.ZMQ_RCVTIMEO
 _ZMQ_SNDTIMEO = lib.ZMQ_SNDTIMEO
 _ZMQ_SOCKS_PROXY = lib.ZMQ_SOCKS_PROXY
@@ -233,6 +235,17 @@ _UINT64_OPTS = {
 # built at another count may hold a freed handle, so it is rebuilt (and closed sockets refused)
 # instead of handing libzmq a freed pointer.
 _sockets_closed = 0
+
+
+def _refuse_inproc_stream(handle: Any, encoded: bytes) -> None:
+    """STREAM sockets over inproc: libzmq 4.3.4 aborts (stream.cpp:201/240) as soon as the
+    peer sends a multipart message (a STREAM pipe must carry single frames, which only its raw
+    tcp/ipc engine guarantees), so they are refused, as transports a socket type cannot use."""
+    if encoded.startswith(b"inproc://") and lib.zc_getsockopt_int(handle, _ZMQ_TYPE) == _ZMQ_STREAM:
+        raise ZMQError(
+            _ENOCOMPATPROTO, "STREAM sockets work over tcp:// and ipc://; over inproc:// a multipart "
+            "message from the peer aborts libzmq 4.3.4 (stream.cpp:201)",
+        )
 
 
 def sockets_closed() -> int:
@@ -541,6 +554,7 @@ class Socket:
 
     def bind(self, addr: Union[str, bytes]) -> Any:
         encoded = _encode_addr(addr)
+        _refuse_inproc_stream(self._handle, encoded)
         if encoded.split(b"://", 1)[0] in _ADOPTING_FAMILIES:
             fd = lib.zc_getsockopt_int(self._handle, _ZMQ_USE_FD)
             if fd >= 0:  # -1 is unset; a closed socket gives ZC_GETSOCKOPT_ERROR (negative)
@@ -549,8 +563,10 @@ class Socket:
         self._endpoint_call(lib.zmq_bind, addr)
 
     def connect(self, addr: Union[str, bytes]) -> Any:
+        encoded = _encode_addr(addr)
+        _refuse_inproc_stream(self._handle, encoded)
         context = self.context
-        if context is not None and _encode_addr(addr).startswith(b"inproc://"):
+        if context is not None and encoded.startswith(b"inproc://"):
             # Not while another thread's term() starts: see Context._inproc_connect.
             context._inproc_connect(self._endpoint_call, addr)
             return

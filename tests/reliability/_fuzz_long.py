@@ -7,7 +7,7 @@ failure recorded with its seed and stacks, and the run carried on from the next 
 Run as root (the child runs in a network namespace with only a loopback interface, as in
 test_hostile.py). Each chunk is one child process of --chunk seconds running batches of
 --batch examples, seeds SEED, SEED+1, ...; a batch replays with
-`_fuzz_child.py SEED 0 0 BATCH` (and ZFZ_NO_SHRINK=1, as here).
+`_fuzz_child.py SEED 1 0 BATCH` (and ZFZ_NO_SHRINK=1, as here).
 
 Outcomes, in <log>/summary.json (rewritten after every chunk) and <log>/run.log:
 - crash: the child died of a signal; faulthandler's traceback is in the chunk's stderr file;

@@ -1154,7 +1154,9 @@ def main() -> int:
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
-        phases=[Phase.generate, Phase.shrink],
+        # ZFZ_NO_SHRINK=1 (long runs): a failure ends the run at once, with its seed and calls
+        # (first_failure); shrinking a timing-dependent failure mostly replays timeouts.
+        phases=[Phase.generate] if os.environ.get("ZFZ_NO_SHRINK") == "1" else [Phase.generate, Phase.shrink],
         report_multiple_bugs=False,
     )
     started = time.monotonic()
@@ -1171,6 +1173,11 @@ def main() -> int:
             hypothesis_seed(seed)(ApiFuzz)
             run_state_machine_as_test(ApiFuzz, settings=config)
             batch += 1
+            # Counts so far, for a driver that must account for a batch even if a later one crashes.
+            print(
+                f"fuzz done {batch} seed {seed} examples {STATS['examples']} calls {STATS['calls']}",
+                file=sys.stderr, flush=True,
+            )
         result["ok"] = "first_failure" not in STATS
     except BaseException as e:  # noqa: B902 - a failing example: report it with its seed
         result.update(ok=False, error=f"{type(e).__name__}: {e}", traceback=traceback.format_exc()[-6000:])

@@ -171,6 +171,179 @@ def test_failed_get_monitor_socket_leaves_no_unread_monitor() -> None:
     assert not hung, "bind() blocked on the event of a monitor left without its reader"
 
 
+def test_stream_sockets_refuse_inproc_and_still_work_over_ipc(tmp_path: Any) -> None:
+    """A STREAM socket cannot bind or connect inproc:// (ENOCOMPATPROTO); ipc:// still works.
+
+    Found by the fuzzer (PyPy, seed 500102 of a long run): a STREAM socket bound to an inproc
+    name, a DEALER connected to it and sent a multipart message, and the STREAM socket's recv
+    aborted the process (libzmq 4.3.4, stream.cpp:201; its poll aborts at stream.cpp:240): a
+    STREAM pipe must carry single frames, which only its raw tcp/ipc engine guarantees."""
+    import socket as pysocket
+
+    ctx = zmq.Context()
+    try:
+        stream = ctx.socket(zmq.STREAM)
+        stream.linger = 0
+        for call in (stream.bind, stream.connect):
+            with pytest.raises(zmq.ZMQError) as info:
+                call("inproc://stream-over-inproc")
+            assert info.value.errno == zmq.ENOCOMPATPROTO
+        path = str(tmp_path / "stream")
+        stream.bind(f"ipc://{path}")
+        stream.rcvtimeo = 10_000
+        with pysocket.socket(pysocket.AF_UNIX) as raw:
+            raw.connect(path)
+            peer_id, empty = stream.recv_multipart()  # the connection notification
+            assert empty == b""
+            raw.sendall(b"raw bytes")
+            assert stream.recv_multipart() == [peer_id, b"raw bytes"]
+        stream.close()
+    finally:
+        ctx.destroy(linger=0)
+
+
+def test_context_calls_during_another_threads_term_raise_context_terminated() -> None:
+    """get/set/socket/get_monitor_socket while another thread's term() waits raise
+    ContextTerminated; once term() has returned, get/set raise RuntimeError as in pyzmq.
+
+    zmq_ctx_term frees the libzmq context as it returns and the handle was cleared only after
+    that: a call made meanwhile from another thread used the freed context."""
+    ctx = zmq.Context()
+    sock = ctx.socket(zmq.PULL)
+    sock.linger = 0
+    sock.rcvtimeo = 30_000
+    ender = threading.Thread(target=ctx.term, daemon=True)
+    ender.start()
+    with pytest.raises(zmq.ContextTerminated):
+        sock.recv()  # returns once term() is under way
+    assert not ctx.closed
+    with pytest.raises(zmq.ContextTerminated):
+        ctx.get(zmq.IO_THREADS)
+    with pytest.raises(zmq.ContextTerminated):
+        ctx.set(zmq.MAX_SOCKETS, 100)
+    with pytest.raises(zmq.ContextTerminated):
+        ctx.socket(zmq.PAIR)
+    with pytest.raises(zmq.ContextTerminated):
+        zmq.Socket(ctx, zmq.PAIR)
+    with pytest.raises(zmq.ContextTerminated):
+        sock.get_monitor_socket()
+    with pytest.raises(zmq.ContextTerminated):
+        sock.connect("inproc://nobody-bound-this")
+    sock.close()
+    ender.join(10)
+    assert not ender.is_alive()
+    assert ctx.closed
+    with pytest.raises(RuntimeError):
+        ctx.get(zmq.IO_THREADS)
+    with pytest.raises(RuntimeError):
+        ctx.set(zmq.MAX_SOCKETS, 100)
+    with pytest.raises(zmq.ZMQError):
+        ctx.socket(zmq.PAIR)
+
+
+_TERM_RACE_CHILD = r"""
+import json, sys, threading
+import zmq_cffi as zmq
+
+ROUNDS = int(sys.argv[1])
+outcomes = {}
+for _ in range(ROUNDS):
+    ctx = zmq.Context()
+    started = threading.Barrier(3, timeout=30)
+    done = threading.Event()
+
+    def calls():
+        for call in (lambda: ctx.get(zmq.IO_THREADS), lambda: ctx.set(zmq.MAX_SOCKETS, 64),
+                     lambda: ctx.socket(zmq.PAIR).close(0)):
+            try:
+                call()
+                key = "returned"
+            except (zmq.ZMQError, RuntimeError) as e:
+                key = type(e).__name__
+            outcomes[key] = outcomes.get(key, 0) + 1
+
+    def use():
+        calls()  # before term() starts: these return
+        started.wait()
+        while not done.is_set():
+            calls()
+
+    users = [threading.Thread(target=use) for _ in range(2)]
+    for t in users:
+        t.start()
+    started.wait()
+    ctx.term()
+    done.set()
+    for t in users:
+        t.join(30)
+        assert not t.is_alive()
+print(json.dumps(outcomes))
+"""
+
+
+def test_context_calls_racing_term_never_reach_the_freed_context() -> None:
+    """Two threads call get/set/socket in a loop while the main thread terminates the context,
+    many times over: each call returns or raises; the process never crashes (it runs in a
+    child process, so that a crash fails this test instead of ending the run)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _TERM_RACE_CHILD, "300"], capture_output=True, text=True, timeout=240
+    )
+    assert proc.returncode == 0, f"rc {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+    outcomes = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert outcomes.get("returned", 0) >= 300 * 2 * 3, outcomes
+
+
+_INPROC_TERM_CHILD = r"""
+import sys, threading
+import zmq_cffi as zmq
+
+rounds, idle = int(sys.argv[1]), int(sys.argv[2])
+refused = 0
+for r in range(rounds):
+    ctx = zmq.Context()
+    others = [ctx.socket(zmq.PAIR) for _ in range(idle)]  # term() stops them first
+    sock = ctx.socket(zmq.DEALER)
+    sock.linger = 0
+    starting = threading.Event()
+
+    def term():
+        starting.set()
+        ctx.term()
+
+    ender = threading.Thread(target=term, daemon=True)
+    ender.start()
+    starting.wait(30)
+    try:
+        for n in range(500):  # libzmq's term() needs a socket per pending name: stay well below 1023
+            sock.connect(f"inproc://nobody-{n}")
+    except zmq.ContextTerminated:
+        refused += 1
+    sock.close()
+    for other in others:
+        other.close()
+    ender.join(10)
+    if ender.is_alive():
+        print(f"round {r}: term() did not return", flush=True)
+        sys.exit(3)
+print(f"{rounds} rounds, {refused} ended by ContextTerminated")
+"""
+
+
+def test_inproc_connects_racing_term_never_leave_term_waiting() -> None:
+    """connect() to inproc names nobody bound, on one thread, while another thread starts
+    ctx.term(): once every socket is closed, term() returns.
+
+    zmq_ctx_term binds every inproc name connections wait on, then stops the sockets; a
+    connect made in between waited for a bind that never came, so its socket was never freed
+    and term() blocked forever (found by the fuzzer on PyPy; before the fix one of the first 10
+    rounds hung in each of 4 runs, on CPython and PyPy).
+    Run in a child process: a hang must fail this test, not leave a thread blocked in here."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _INPROC_TERM_CHILD, "100", "50"], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, f"rc {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+
+
 # -- malformed traffic from raw TCP clients ------------------------------------------------------------
 
 

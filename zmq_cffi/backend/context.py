@@ -5,13 +5,15 @@ import gc
 import os
 import signal
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from zmq_cffi._ffi import ffi, lib
 from zmq_cffi.backend.eintr import retry_interrupted
 from zmq_cffi.backend.handles import _close_cell, _HandleCell
 from zmq_cffi.backend.socket import Socket
 from zmq_cffi.error import _zmq_error
+
+_ETERM = lib.ETERM
 
 
 def _collect_holding_signals() -> None:
@@ -45,6 +47,13 @@ class Context:
     # and not finalized yet (PyPy finalizes late) can still be closed by term() and destroy().
     _open: Dict[int, _HandleCell]
     _term_lock: threading.Lock
+    # zmq_ctx_term frees the libzmq context as it returns, on whichever thread called term():
+    # get(), set() and socket creation hold _call_lock around their C call, and term() sets
+    # _ending under it before calling zmq_ctx_term, so no call can still be in C, or start
+    # one, when the context is freed (they raise ContextTerminated instead). Never taken on
+    # the send/recv path: an open socket keeps its context alive by itself.
+    _call_lock: threading.Lock
+    _ending: bool = False
 
     def __init__(self, io_threads: int = 1, shadow: int = 0) -> None:
         object.__setattr__(self, "_open", {})
@@ -52,6 +61,7 @@ class Context:
         # reads the context's mailbox after the first has freed it (libzmq 4.3.4 aborts,
         # signaler.cpp:265). A concurrent term() waits for the first, then finds it done.
         object.__setattr__(self, "_term_lock", threading.Lock())
+        object.__setattr__(self, "_call_lock", threading.Lock())
         self._pid = os.getpid()
         if shadow:
             self._handle = ffi.cast("void *", shadow)
@@ -145,28 +155,61 @@ class Context:
             self._handle = ffi.NULL
             lib.zc_ctx_term_detached(handle)
             return
+        with self._call_lock:  # waits for a get/set/socket() in C; later ones raise ETERM
+            self._ending = True
         self._close_abandoned_sockets()
         if lib.zmq_ctx_term(handle) < 0:
             retry_interrupted(lambda _: lib.zmq_ctx_term(handle))
         self._handle = ffi.NULL
 
+    def _check_usable(self) -> None:
+        """Raise unless the context may be used now (call with _call_lock held)."""
+        if self._handle == ffi.NULL:
+            raise RuntimeError("Context has been destroyed")  # pyzmq's error after term()
+        if self._ending:  # another thread's term() is under way: libzmq frees it at the end
+            raise _zmq_error(_ETERM)
+
     def set(self, option: int, optval: int) -> None:
         """Set a context option (zmq_ctx_set)."""
         if not isinstance(optval, int):
             raise TypeError(f"context option values are ints, not {type(optval).__name__}")
-        if self._handle == ffi.NULL:
-            raise RuntimeError("Context has been destroyed")
-        if lib.zmq_ctx_set(self._handle, option, optval) < 0:
+        with self._call_lock:
+            self._check_usable()
+            rc = lib.zmq_ctx_set(self._handle, option, optval)
+        if rc < 0:
             raise _zmq_error()
 
     def get(self, option: int) -> int:
         """Get a context option (zmq_ctx_get)."""
-        if self._handle == ffi.NULL:
-            raise RuntimeError("Context has been destroyed")
-        rc: int = lib.zmq_ctx_get(self._handle, option)
+        with self._call_lock:
+            self._check_usable()
+            rc: int = lib.zmq_ctx_get(self._handle, option)
         if rc < 0:
             raise _zmq_error()
         return rc
+
+    def _inproc_connect(self, connect: Callable[[Any, Any], None], addr: Any) -> None:
+        """connect(lib.zmq_connect, addr) for an inproc address, never while term() starts.
+
+        zmq_ctx_term first binds every inproc name that connections wait on (so that their
+        sockets can be freed), then tells the sockets to stop. An inproc connect made between
+        the two (libzmq 4.3.4 takes the list without the lock connects use) waits for a bind
+        that never comes: the socket can never be freed and term() blocks forever, even once
+        it is closed. So inproc connects and the start of term() exclude each other, and once
+        term() has started they raise ContextTerminated, as libzmq would right after."""
+        with self._call_lock:
+            if self._ending and self._handle != ffi.NULL:
+                raise _zmq_error(_ETERM)
+            connect(lib.zmq_connect, addr)
+
+    def _socket_handle(self, socket_type: int) -> Any:
+        """zmq_socket on this context, or NULL with ffi.errno set: ETERM once term() has begun
+        (as libzmq's own answer then), never a call on a context being freed."""
+        with self._call_lock:
+            if self._ending and self._handle != ffi.NULL:
+                ffi.errno = _ETERM
+                return ffi.NULL
+            return lib.zmq_socket(self._handle, socket_type)
 
     def __del__(self) -> None:
         self._release(from_finalizer=True)

@@ -42,6 +42,9 @@ _EINTR = lib.EINTR
 _EINVAL = lib.EINVAL
 _GETSOCKOPT_ERROR = lib.ZC_GETSOCKOPT_ERROR
 _ZMQ_LINGER = lib.ZMQ_LINGER
+_ZMQ_TYPE = lib.ZMQ_TYPE
+_ZMQ_STREAM = lib.ZMQ_STREAM
+_ENOCOMPATPROTO = lib.ENOCOMPATPROTO
 _ZMQ_RCVTIMEO = lib.ZMQ_RCVTIMEO
 _ZMQ_SNDTIMEO = lib.ZMQ_SNDTIMEO
 _EAGAIN = lib.EAGAIN
@@ -94,6 +97,17 @@ _DRAFT_SOCKET_TYPES = {
     getattr(lib, f"ZMQ_{name}"): name
     for name in ("SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "DGRAM", "PEER", "CHANNEL")
 }
+
+
+def _refuse_inproc_stream(handle: Any, encoded: bytes) -> None:
+    """STREAM sockets over inproc: libzmq 4.3.4 aborts (stream.cpp:201/240) as soon as the
+    peer sends a multipart message (a STREAM pipe must carry single frames, which only its raw
+    tcp/ipc engine guarantees), so they are refused, as transports a socket type cannot use."""
+    if encoded.startswith(b"inproc://") and lib.zc_getsockopt_int(handle, _ZMQ_TYPE) == _ZMQ_STREAM:
+        raise ZMQError(
+            _ENOCOMPATPROTO, "STREAM sockets work over tcp:// and ipc://; over inproc:// a multipart "
+            "message from the peer aborts libzmq 4.3.4 (stream.cpp:201)",
+        )
 
 
 def _encode_addr(addr: Union[str, bytes]) -> bytes:
@@ -168,7 +182,7 @@ class Socket:
                     f"socket type {_DRAFT_SOCKET_TYPES[socket_type]} needs libzmq built with "
                     "the DRAFT API; this libzmq was built without it",
                 )
-            handle = lib.zmq_socket(context._handle, socket_type)
+            handle = context._socket_handle(socket_type)  # never on a context being freed
             if handle == _NULL:
                 err = ffi.errno
                 if context._handle == _NULL:
@@ -298,10 +312,19 @@ class Socket:
             raise _zmq_error(err, detail=f"addr={addr!r}")
 
     def bind(self, addr: Union[str, bytes]) -> Any:
-        if not _bind_adopting_use_fd(self._handle, _encode_addr(addr), addr):
+        encoded = _encode_addr(addr)
+        _refuse_inproc_stream(self._handle, encoded)
+        if not _bind_adopting_use_fd(self._handle, encoded, addr):
             self._endpoint_call(lib.zmq_bind, addr)
 
     def connect(self, addr: Union[str, bytes]) -> Any:
+        encoded = _encode_addr(addr)
+        _refuse_inproc_stream(self._handle, encoded)
+        context = self.context
+        if context is not None and encoded.startswith(b"inproc://"):
+            # Not while another thread's term() starts: see Context._inproc_connect.
+            context._inproc_connect(self._endpoint_call, addr)
+            return
         self._endpoint_call(lib.zmq_connect, addr)
 
     def unbind(self, addr: Union[str, bytes]) -> Any:

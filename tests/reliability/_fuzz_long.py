@@ -40,6 +40,12 @@ BATCH_RE = re.compile(r"^fuzz batch (\d+) seed (\d+)$")
 DONE_RE = re.compile(r"^fuzz done (\d+) seed (\d+) examples (\d+) calls (\d+)$")
 
 
+def _allow_cores() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+
 def gdb_stacks(pid: int) -> str:
     try:
         proc = subprocess.run(
@@ -65,6 +71,7 @@ class Run:
         }
         self.started = time.monotonic()
         self.barren = 0  # chunks in a row that ran no example: a broken set-up, not a finding
+        self.cores_kept = 0
 
     def note(self, text: str) -> None:
         line = f"{time.strftime('%H:%M:%S', time.gmtime())} {text}"
@@ -88,7 +95,8 @@ class Run:
             env["PYTHONPATH"] = a.pythonpath
         cmd = ["ip", "netns", "exec", self.ns, a.python, CHILD, str(seed), str(a.chunk), "0", str(a.batch)]
         err_path = os.path.join(self.log_dir, f"chunk-{seed}.stderr")
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp, env=env)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp, env=env,
+                                preexec_fn=_allow_cores if a.cores else None)
         lines: "queue.Queue[Optional[str]]" = queue.Queue()
         out: List[str] = []
 
@@ -135,6 +143,13 @@ class Run:
         rc = proc.wait()
         for t in threads:
             t.join(30)
+        if rc < 0 and self.cores_kept < a.cores:
+            # The kernel writes "core" into the child's cwd (core_pattern "core"): keep it for gdb.
+            for name in os.listdir(tmp):
+                if name.startswith("core"):
+                    shutil.move(os.path.join(tmp, name), os.path.join(self.log_dir, f"core-{batch_seed}"))
+                    self.cores_kept += 1
+                    break
         shutil.rmtree(tmp, ignore_errors=True)
         result: Dict[str, Any] = {}
         for line in reversed(out):
@@ -212,6 +227,7 @@ def main() -> int:
     p.add_argument("--until", type=float, default=0, help="start no chunk after this Unix time")
     p.add_argument("--netns", default=f"zfzlong{os.getpid()}")
     p.add_argument("--log", required=True)
+    p.add_argument("--cores", type=int, default=0, help="keep up to this many core dumps of crashed children")
     args = p.parse_args()
     args.python = os.path.abspath(args.python) if os.sep in args.python else args.python
     args.log = os.path.abspath(args.log)

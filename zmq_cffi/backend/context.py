@@ -5,6 +5,7 @@ import gc
 import os
 import signal
 import threading
+import weakref
 from typing import Any, Callable, Dict, List, Optional
 
 from zmq_cffi._ffi import ffi, lib
@@ -14,6 +15,10 @@ from zmq_cffi.backend.socket import Socket
 from zmq_cffi.error import _zmq_error
 
 _ETERM = lib.ETERM
+
+# The contexts this process made and has not terminated, by libzmq address: a shadow made
+# from an address finds its owner here, to share the owner's locks (see Context._owner).
+_owners: "weakref.WeakValueDictionary[int, Context]" = weakref.WeakValueDictionary()
 
 
 def _collect_holding_signals() -> None:
@@ -54,6 +59,11 @@ class Context:
     # the send/recv path: an open socket keeps its context alive by itself.
     _call_lock: threading.Lock
     _ending: bool = False
+    # A shadow of a context this process owns: a weak reference to the owner, whose _call_lock
+    # the shadow shares, so that the shadow's get/set/socket() cannot reach the context while
+    # the owner's term() frees it either (not its _term_lock: a shadow's term() never waits). None for owners, and for shadows of a
+    # context made elsewhere (another library's), which zmq_cffi cannot watch.
+    _owner: "Optional[weakref.ref[Context]]" = None
 
     def __init__(self, io_threads: int = 1, shadow: int = 0) -> None:
         object.__setattr__(self, "_open", {})
@@ -66,6 +76,10 @@ class Context:
         if shadow:
             self._handle = ffi.cast("void *", shadow)
             self._shadow = True
+            owner = _owners.get(int(ffi.cast("intptr_t", self._handle)))
+            if owner is not None and owner._pid == self._pid:
+                object.__setattr__(self, "_call_lock", owner._call_lock)
+                self._owner = weakref.ref(owner)
         else:
             if not isinstance(io_threads, int) or isinstance(io_threads, bool):
                 raise TypeError(f"io_threads must be an int, not {type(io_threads).__name__}")
@@ -74,6 +88,7 @@ class Context:
                 raise _zmq_error()
             self._handle = handle
             self._shadow = False
+            _owners[int(ffi.cast("intptr_t", handle))] = self
             if io_threads != 1:
                 try:
                     rc = lib.zmq_ctx_set(handle, lib.ZMQ_IO_THREADS, io_threads)
@@ -152,6 +167,7 @@ class Context:
             self._handle = ffi.NULL
             return
         if from_finalizer:
+            self._forget_owner(handle)
             self._handle = ffi.NULL
             lib.zc_ctx_term_detached(handle)
             return
@@ -160,14 +176,31 @@ class Context:
         self._close_abandoned_sockets()
         if lib.zmq_ctx_term(handle) < 0:
             retry_interrupted(lambda _: lib.zmq_ctx_term(handle))
+        self._forget_owner(handle)  # before the address can be reused by a new context
         self._handle = ffi.NULL
+
+    def _forget_owner(self, handle: Any) -> None:
+        address = int(ffi.cast("intptr_t", handle))
+        if _owners.get(address) is self:
+            _owners.pop(address, None)
 
     def _check_usable(self) -> None:
         """Raise unless the context may be used now (call with _call_lock held)."""
         if self._handle == ffi.NULL:
             raise RuntimeError("Context has been destroyed")  # pyzmq's error after term()
-        if self._ending:  # another thread's term() is under way: libzmq frees it at the end
+        if self._term_begun():  # another thread's term(): libzmq frees the context at its end
             raise _zmq_error(_ETERM)
+
+    def _term_begun(self) -> bool:
+        """Whether term() has begun on this context, or on the owner of this shadow (call with
+        _call_lock held). An owner already collected has been (or is being) terminated by its
+        finalizer."""
+        if self._ending:
+            return True
+        if self._owner is None:
+            return False
+        owner = self._owner()
+        return owner is None or owner._ending or owner._handle == ffi.NULL
 
     def set(self, option: int, optval: int) -> None:
         """Set a context option (zmq_ctx_set)."""
@@ -198,7 +231,7 @@ class Context:
         it is closed. So inproc connects and the start of term() exclude each other, and once
         term() has started they raise ContextTerminated, as libzmq would right after."""
         with self._call_lock:
-            if self._ending and self._handle != ffi.NULL:
+            if self._handle != ffi.NULL and self._term_begun():
                 raise _zmq_error(_ETERM)
             connect(lib.zmq_connect, addr)
 
@@ -206,7 +239,7 @@ class Context:
         """zmq_socket on this context, or NULL with ffi.errno set: ETERM once term() has begun
         (as libzmq's own answer then), never a call on a context being freed."""
         with self._call_lock:
-            if self._ending and self._handle != ffi.NULL:
+            if self._handle != ffi.NULL and self._term_begun():
                 ffi.errno = _ETERM
                 return ffi.NULL
             return lib.zmq_socket(self._handle, socket_type)

@@ -173,7 +173,8 @@ def main(paths: List[str]) -> int:
     if floors:
         print()
         print("zmq_cffi against its floor: one bare call of the same C helper per operation (recv: plus")
-        print("making the bytes), same run. 'over' = zmq_cffi / floor: 1.00 means no cost above the call.")
+        print("making the bytes; PyPy send: plus the copy into the socket's buffer), same run.")
+        print("'over' = zmq_cffi / floor: 1.00 means no cost above the call.")
         print(f"{'interp':<8} {'scenario':<26} {'zmq_cffi us':>11} {'floor us':>9} {'over':>6} {'C us':>7}")
         for impl, scenario, info in floors:
             ours, floor, c = info.get("us_per_op"), info["floor_us_per_op"], info.get("c_us_per_op")

@@ -448,6 +448,35 @@ def test_shadow_shares_inproc_endpoints(ctx, how):
     peer.close()
 
 
+def test_a_shadow_never_calls_into_its_owners_context_once_term_has_begun():
+    """While the owner's term() waits (a socket is still open) a shadow made from the address
+    answers ContextTerminated; once term() has ended, EFAULT, libzmq's answer for a context
+    that is gone (pyzmq's test_shadow expects it), instead of calling into freed memory."""
+    owner = zmq.Context()
+    sh = zmq.Context.shadow(owner.underlying)
+    sh.set(zmq.MAX_SOCKETS, 100)  # usable before term()
+    assert sh.get(zmq.MAX_SOCKETS) == 100
+    sock = owner.socket(zmq.PULL)
+    sock.linger = 0
+    sock.rcvtimeo = TIMEOUT_MS
+    ender = threading.Thread(target=owner.term, daemon=True)
+    ender.start()
+    with pytest.raises(zmq.ContextTerminated):
+        sock.recv()  # returns once term() is under way
+    for call in (lambda: sh.get(zmq.MAX_SOCKETS), lambda: sh.set(zmq.MAX_SOCKETS, 64),
+                 lambda: sh.socket(zmq.PAIR)):
+        with pytest.raises(zmq.ContextTerminated):
+            call()
+    sock.close()
+    ender.join(TIMEOUT_S)
+    assert not ender.is_alive() and owner.closed
+    for call in (lambda: sh.get(zmq.MAX_SOCKETS), lambda: sh.set(zmq.MAX_SOCKETS, 64),
+                 lambda: sh.socket(zmq.PAIR)):
+        with pytest.raises(zmq.ZMQError) as info:
+            call()
+        assert info.value.errno == zmq.EFAULT
+
+
 def test_dropping_a_shadow_leaves_the_context_working(ctx):
     sh = zmq.Context.shadow(ctx.underlying)
     ref = weakref.ref(sh)

@@ -15,6 +15,7 @@ from zmq_cffi.backend.socket import Socket
 from zmq_cffi.error import _zmq_error
 
 _ETERM = lib.ETERM
+_EFAULT = lib.EFAULT
 
 # The contexts this process made and has not terminated, by libzmq address: a shadow made
 # from an address finds its owner here, to share the owner's locks (see Context._owner).
@@ -188,19 +189,23 @@ class Context:
         """Raise unless the context may be used now (call with _call_lock held)."""
         if self._handle == ffi.NULL:
             raise RuntimeError("Context has been destroyed")  # pyzmq's error after term()
-        if self._term_begun():  # another thread's term(): libzmq frees the context at its end
-            raise _zmq_error(_ETERM)
+        err = self._unusable_errno()
+        if err:  # another thread's term(), or a shadow's owner gone: never a call into it
+            raise _zmq_error(err)
 
-    def _term_begun(self) -> bool:
-        """Whether term() has begun on this context, or on the owner of this shadow (call with
-        _call_lock held). An owner already collected has been (or is being) terminated by its
-        finalizer."""
+    def _unusable_errno(self) -> int:
+        """0 while the libzmq context may be called (call with _call_lock held); ETERM once
+        term() has begun on it here or on this shadow's owner (libzmq frees the context as
+        term() ends), EFAULT once the owner's term() has ended or the owner was collected (its
+        finalizer terminates it): libzmq's answer for a context that is no longer there."""
         if self._ending:
-            return True
+            return _ETERM
         if self._owner is None:
-            return False
+            return 0
         owner = self._owner()
-        return owner is None or owner._ending or owner._handle == ffi.NULL
+        if owner is None or owner._handle == ffi.NULL:
+            return _EFAULT
+        return _ETERM if owner._ending else 0
 
     def set(self, option: int, optval: int) -> None:
         """Set a context option (zmq_ctx_set)."""
@@ -231,16 +236,18 @@ class Context:
         it is closed. So inproc connects and the start of term() exclude each other, and once
         term() has started they raise ContextTerminated, as libzmq would right after."""
         with self._call_lock:
-            if self._handle != ffi.NULL and self._term_begun():
-                raise _zmq_error(_ETERM)
+            err = self._unusable_errno() if self._handle != ffi.NULL else 0
+            if err:
+                raise _zmq_error(err)
             connect(lib.zmq_connect, addr)
 
     def _socket_handle(self, socket_type: int) -> Any:
         """zmq_socket on this context, or NULL with ffi.errno set: ETERM once term() has begun
-        (as libzmq's own answer then), never a call on a context being freed."""
+        (as libzmq's own answer then), never a call on a context being freed (_unusable_errno)."""
         with self._call_lock:
-            if self._handle != ffi.NULL and self._term_begun():
-                ffi.errno = _ETERM
+            err = self._unusable_errno() if self._handle != ffi.NULL else 0
+            if err:
+                ffi.errno = err
                 return ffi.NULL
             return lib.zmq_socket(self._handle, socket_type)
 

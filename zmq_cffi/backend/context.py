@@ -14,8 +14,8 @@ from zmq_cffi.backend.handles import _close_cell, _HandleCell
 from zmq_cffi.backend.socket import Socket
 from zmq_cffi.error import _zmq_error
 
-_ETERM = lib.ETERM
-_EFAULT = lib.EFAULT
+_ETERM: int = lib.ETERM
+_EFAULT: int = lib.EFAULT
 
 # The contexts this process made and has not terminated, by libzmq address: a shadow made
 # from an address finds its owner here, to share the owner's locks (see Context._owner).
@@ -62,8 +62,9 @@ class Context:
     _ending: bool = False
     # A shadow of a context this process owns: a weak reference to the owner, whose _call_lock
     # the shadow shares, so that the shadow's get/set/socket() cannot reach the context while
-    # the owner's term() frees it either (not its _term_lock: a shadow's term() never waits). None for owners, and for shadows of a
-    # context made elsewhere (another library's), which zmq_cffi cannot watch.
+    # the owner's term() frees it either (not its _term_lock: a shadow's term() never waits).
+    # None for owners, and for shadows of a context made elsewhere (another library's), which
+    # zmq_cffi cannot watch.
     _owner: "Optional[weakref.ref[Context]]" = None
 
     def __init__(self, io_threads: int = 1, shadow: int = 0) -> None:

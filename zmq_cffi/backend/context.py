@@ -195,10 +195,13 @@ class Context:
             raise _zmq_error(err)
 
     def _unusable_errno(self) -> int:
-        """0 while the libzmq context may be called (call with _call_lock held); ETERM once
-        term() has begun on it here or on this shadow's owner (libzmq frees the context as
-        term() ends), EFAULT once the owner's term() has ended or the owner was collected (its
-        finalizer terminates it): libzmq's answer for a context that is no longer there."""
+        """0 while the libzmq context may be called (call with _call_lock held), and once this
+        object's own handle is gone (callers check that themselves); ETERM once term() has
+        begun on it here or on this shadow's owner (libzmq frees the context as term() ends),
+        EFAULT once the owner's term() has ended or the owner was collected (its finalizer
+        terminates it): libzmq's answer for a context that is no longer there."""
+        if self._handle == ffi.NULL:
+            return 0
         if self._ending:
             return _ETERM
         if self._owner is None:
@@ -237,7 +240,7 @@ class Context:
         it is closed. So inproc connects and the start of term() exclude each other, and once
         term() has started they raise ContextTerminated, as libzmq would right after."""
         with self._call_lock:
-            err = self._unusable_errno() if self._handle != ffi.NULL else 0
+            err = self._unusable_errno()
             if err:
                 raise _zmq_error(err)
             connect(lib.zmq_connect, addr)
@@ -246,7 +249,7 @@ class Context:
         """zmq_socket on this context, or NULL with ffi.errno set: ETERM once term() has begun
         (as libzmq's own answer then), never a call on a context being freed (_unusable_errno)."""
         with self._call_lock:
-            err = self._unusable_errno() if self._handle != ffi.NULL else 0
+            err = self._unusable_errno()
             if err:
                 ffi.errno = err
                 return ffi.NULL
